@@ -1,0 +1,346 @@
+/*
+ * hbcore.h - the whole C surface of the hbd native core.
+ *
+ * Plain C11, no Node headers.  The protocol functions are pure: they work on
+ * caller-supplied memory, do no I/O, read no clocks and never call malloc
+ * (OpenSSL allocates internally while computing an HMAC; nothing else does).
+ * Only the process helpers at the end (syslog) touch the outside world.
+ *
+ * "§n" below = section n of the Heartbeat 3.0.6 wire specification
+ * (heartbeat-wire.md), which this core implements.
+ *
+ * Conventions
+ *   - names start with hb_ / HB_;
+ *   - functions that build or encode return 0 / a length on success and a
+ *     negative errno value on failure (-EINVAL bad argument, -ENOSPC caller
+ *     buffer or message store too small, -EMSGSIZE over a protocol limit,
+ *     -ENOENT no such key entry, -EIO OpenSSL failed);
+ *   - functions that decode received bytes return an hb_drop_reason
+ *     (HB_DROP_NONE = accepted) so every rejection has a name and a counter;
+ *   - no global state: every function is reentrant and may run on any
+ *     thread, given its own hb_msg / buffers (hb_keys can be shared read-only).
+ */
+#ifndef HBCORE_H
+#define HBCORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ limits */
+
+#define HB_MSG_MAX        262144u /* whole message, either framing (MAXMSG)  */
+#define HB_MSG_MAX_FIELDS 64u     /* real v1 messages carry 9..16 fields     */
+#define HB_NAME_MAX       255u    /* field name length                        */
+#define HB_UUID_LEN       16u     /* srcuuid / destuuid are 16 raw bytes      */
+#define HB_AUTH_ENTRIES   16u     /* authkeys entries 0..15                   */
+#define HB_AUTH_KEY_MAX   1024u   /* longest authkeys key token accepted      */
+#define HB_DIGEST_TEXT_MAX 41u    /* 40 hex digits (sha1) + NUL               */
+
+/* ------------------------------------------- results of decoding (hb_recv.c) */
+
+/* Why a received datagram was dropped.  Ordered like the ladder: cheap checks
+ * first, the constant-time digest comparison last.  Never renumber: these
+ * index counters. */
+typedef enum hb_drop_reason {
+    HB_DROP_NONE = 0,           /* accepted */
+    HB_DROP_TOO_SHORT,          /* shorter than any framed message */
+    HB_DROP_TOO_LONG,           /* over HB_MSG_MAX, or over the message store */
+    HB_DROP_BAD_FRAMING,        /* neither "###\n" nor ">>>\n" at offset 0 */
+    HB_DROP_TRUNCATED,          /* ends inside a field / before "%%%\n" or "<<<" */
+    HB_DROP_PARSE_ERROR,        /* bad netstring length, missing ',', no "(T)",
+                                   no '=' */
+    HB_DROP_BAD_FIELD_TYPE,     /* "(T)" other than 0 or 1 */
+    HB_DROP_BAD_NAME,           /* see hb_name_valid() */
+    HB_DROP_BAD_VALUE,          /* NUL byte in a string value */
+    HB_DROP_BAD_BASE64,         /* binary value not canonical padded base64 */
+    HB_DROP_TOO_MANY_FIELDS,    /* more than HB_MSG_MAX_FIELDS */
+    HB_DROP_TRAILING_DATA,      /* bytes after the trailer / the "<<<" line */
+    HB_DROP_NO_AUTH,            /* no trailer (netstring) / no auth field */
+    HB_DROP_AUTH_MALFORMED,     /* trailer or auth field is not "N digest" */
+    HB_DROP_UNKNOWN_AUTH_INDEX, /* entry N is not configured locally */
+    HB_DROP_NO_SIGNING_KEY,     /* local table has no `auth N` entry */
+    HB_DROP_BAD_AUTH,           /* digest mismatch */
+    HB_DROP_MISSING_FIELDS,     /* authentic but no t/src, or ts absent/0/not hex */
+    HB_DROP_REASON_COUNT
+} hb_drop_reason;
+
+/* "none", "too_short", ... (stable, lowercase; for logs and counter names);
+ * "unknown" for values outside the enum. */
+const char *hb_drop_reason_name(int reason);
+
+/* --------------------------------------------------------- CRC (hb_crc.c) */
+
+/* Heartbeat's `crc` digest: POSIX cksum CRC-32 (poly 0x04C11DB7, MSB first,
+ * init 0, final complement) WITHOUT cksum's length suffix.  crc("123456789")
+ * = 0x765e7680.  Pass the previous return value as `crc` to continue a
+ * running CRC; start with hb_crc32_init(). */
+uint32_t hb_crc32_init(void);
+uint32_t hb_crc32_update(uint32_t crc, const void *data, size_t len);
+uint32_t hb_crc32_final(uint32_t crc);
+uint32_t hb_crc32(const void *data, size_t len);
+
+/* Prints a CRC like Heartbeat's "%lx": lowercase hex, no leading zeros.
+ * Returns the number of characters written (1..8); `out` gets a NUL too. */
+size_t hb_crc32_text(uint32_t crc, char out[9]);
+
+/* ----------------------------------------------- authentication (hb_auth.c) */
+
+typedef enum hb_auth_method {
+    HB_AUTH_NONE = 0, /* entry not configured */
+    HB_AUTH_CRC = 1,  /* no key, no security */
+    HB_AUTH_MD5 = 2,  /* HMAC-MD5 */
+    HB_AUTH_SHA1 = 3, /* HMAC-SHA1 */
+} hb_auth_method;
+
+typedef struct hb_auth_entry {
+    hb_auth_method method;
+    size_t key_len;
+    uint8_t key[HB_AUTH_KEY_MAX];
+} hb_auth_entry;
+
+/* The authkeys file as a table: entry[n] for "n method key", and
+ * sign_index = the `auth N` entry used to sign (and, by a Heartbeat quirk,
+ * whose KEY checks every outer digest - see hb_verify_outer()). */
+typedef struct hb_keys {
+    int sign_index; /* -1 until hb_keys_set_signing() */
+    hb_auth_entry entry[HB_AUTH_ENTRIES];
+} hb_keys;
+
+/* Empties the table (no entries, no signing entry). */
+void hb_keys_init(hb_keys *keys);
+
+/* Configures entry `index` (0..15).  crc must have no key; md5/sha1 need a
+ * non-empty key of at most HB_AUTH_KEY_MAX bytes (the authkeys token).
+ * HB_AUTH_NONE removes the entry.  -EINVAL on any rule violation. */
+int hb_keys_set(hb_keys *keys, unsigned index, hb_auth_method method,
+                const void *key, size_t key_len);
+
+/* Selects the signing entry (authkeys `auth N`); -ENOENT if not configured. */
+int hb_keys_set_signing(hb_keys *keys, unsigned index);
+
+/* The configured entry `index`, or NULL when absent / out of range. */
+const hb_auth_entry *hb_keys_entry(const hb_keys *keys, int index);
+
+/* "crc" / "md5" / "sha1" <-> method (HB_AUTH_NONE for anything else). */
+hb_auth_method hb_auth_method_from_name(const char *name);
+const char *hb_auth_method_name(hb_auth_method method);
+
+/* Digest text of data[0..len) with `method` and key: crc hex (%lx) or
+ * lowercase hex HMAC.  Returns the text length (not counting the NUL written
+ * after it) or -EINVAL (unknown method) / -EIO (OpenSSL failure). */
+int hb_auth_digest(hb_auth_method method, const void *key, size_t key_len,
+                   const void *data, size_t len, char out[HB_DIGEST_TEXT_MAX]);
+
+/* Compares a received digest text with the expected one in constant time
+ * for equal lengths (the length of a digest is not secret). */
+bool hb_auth_digest_equal(const char *expected, size_t expected_len,
+                          const char *received, size_t received_len);
+
+/* -------------------------------------------------- messages (hb_msg.c) */
+
+/* Field types as they appear in "(T)" on the wire.  Types 2..5 (struct,
+ * list, compressed) exist in Heartbeat but never in haresources mode; the
+ * decoders reject them with HB_DROP_BAD_FIELD_TYPE. */
+typedef enum hb_field_type {
+    HB_FIELD_STRING = 0, /* bytes without NUL */
+    HB_FIELD_BINARY = 1, /* any bytes, base64 in the classic form */
+} hb_field_type;
+
+/* One field.  name and value point into the message's store and are both
+ * followed by a NUL byte there, so string values can be used as C strings. */
+typedef struct hb_field {
+    const char *name;
+    size_t name_len;
+    const uint8_t *value;
+    size_t value_len;
+    hb_field_type type;
+} hb_field;
+
+/* An ordered list of fields whose bytes live in a caller-supplied store.
+ * Order matters for both digests; lookups are by name, first match wins.
+ * A store of N bytes always holds any message decoded from N wire bytes. */
+typedef struct hb_msg {
+    size_t nfields;
+    hb_field field[HB_MSG_MAX_FIELDS];
+    uint8_t *store;
+    size_t store_cap;
+    size_t store_used;
+} hb_msg;
+
+/* Binds an empty message to `store` (cap bytes).  No allocation. */
+void hb_msg_init(hb_msg *msg, void *store, size_t cap);
+
+/* Forgets all fields; the store is reused. */
+void hb_msg_reset(hb_msg *msg);
+
+/* True when `name` may be sent: 1..HB_NAME_MAX bytes, no '=', '\n' or NUL,
+ * not starting with ">>>" (real nodes reject it), "<<<" (ends a message on a
+ * serial link) or '(' (the classic "(T)" prefix) - so every legal message
+ * survives both framings.  The decoders enforce the same rule. */
+bool hb_name_valid(const char *name, size_t name_len);
+
+/* Appends a field (duplicates allowed, like Heartbeat's ha_msg_add).
+ * String values must not contain NUL.  -EINVAL / -ENOSPC / -EMSGSIZE. */
+int hb_msg_add(hb_msg *msg, const char *name, hb_field_type type,
+               const void *value, size_t value_len);
+int hb_msg_add_str(hb_msg *msg, const char *name, const char *value);
+
+/* Sets a field like Heartbeat's ha_msg_mod: replaces the value (and type)
+ * of the first field called `name` in place, or appends it if absent. */
+int hb_msg_set(hb_msg *msg, const char *name, hb_field_type type,
+               const void *value, size_t value_len);
+int hb_msg_set_str(hb_msg *msg, const char *name, const char *value);
+
+/* The first field called `name`, or NULL. */
+const hb_field *hb_msg_get(const hb_msg *msg, const char *name);
+
+/* The value of the first STRING field called `name` as a C string, or NULL
+ * (absent, or binary). */
+const char *hb_msg_get_str(const hb_msg *msg, const char *name);
+
+/* True for `NS_*` message types (no seq/ld; heartbeat-wire §5.1). */
+bool hb_msg_is_ns(const hb_msg *msg);
+
+/* The control fields the sending node adds to every message (§5.1).  The
+ * caller supplies every value, so this stays pure (no clock, no /proc). */
+typedef struct hb_control {
+    const char *src;          /* node name (lowercase) */
+    const uint8_t *srcuuid;   /* HB_UUID_LEN bytes */
+    const uint8_t *destuuid;  /* HB_UUID_LEN bytes, or NULL when unknown */
+    uint64_t seq;             /* sent as hex; ignored for NS_* */
+    uint64_t hg;              /* generation, sent as hex */
+    uint64_t ts;              /* wall-clock seconds, sent as hex */
+    const char *ld;           /* /proc/loadavg text; ignored (may be NULL) for NS_* */
+    unsigned ttl;             /* sent as decimal: nodes + hopfudge */
+} hb_control;
+
+/* Adds the control fields in Heartbeat's order: destuuid (only if the message
+ * has `dest` and c->destuuid is set), src, srcuuid, seq, hg, ts, ld, ttl.
+ * Ordinary messages get each one set (replacing an existing value in place);
+ * NS_* messages get no seq/ld and only the fields they do not have yet.
+ * The inner `auth` field comes last, from hb_msg_sign().
+ * -EINVAL if the message has no string `t` or c lacks src/srcuuid (or ld
+ * for an ordinary message); -ENOSPC / -EMSGSIZE from the store. */
+int hb_msg_add_control_fields(hb_msg *msg, const hb_control *c);
+
+/* ------------------------------------------ netstring framing (hb_netstring.c) */
+
+/* The outer authentication netstring "LEN:N digest," after "%%%\n".
+ * digest points into the decoded buffer. */
+typedef struct hb_auth_token {
+    int index;
+    const char *digest;
+    size_t digest_len;
+} hb_auth_token;
+
+/* Writes "###\n" + one netstring "LEN:(T)name=value," per field + "%%%\n"
+ * (§2.1, without the trailer).  Returns the length or -ENOSPC/-EMSGSIZE. */
+ssize_t hb_encode_netstring(const hb_msg *msg, uint8_t *out, size_t cap);
+
+/* Decodes the netstring body at the start of buf into msg (reset first) and
+ * sets *body_len to the length of "###\n...%%%\n".  Bytes after the body are
+ * not looked at. */
+hb_drop_reason hb_decode_netstring(hb_msg *msg, const uint8_t *buf, size_t len,
+                        size_t *body_len);
+
+/* Parses the auth trailer that must make up ALL of buf[0..len):
+ * HB_DROP_NONE, NO_AUTH (len == 0), AUTH_MALFORMED or TRAILING_DATA. */
+hb_drop_reason hb_parse_auth_trailer(const uint8_t *buf, size_t len, hb_auth_token *tok);
+
+/* -------------------------------------------- classic framing (hb_classic.c) */
+
+/* Writes ">>>\n" + "[(1)]name=value\n" per field + "<<<\n" (§2.2): string
+ * values with '\n' as byte 0x13, binary values in base64.  Returns the
+ * length or -ENOSPC/-EMSGSIZE. */
+ssize_t hb_encode_classic(const hb_msg *msg, uint8_t *out, size_t cap);
+
+/* Writes the text the inner `auth` field is computed over (§3.3): the classic
+ * lines of every field except those named `auth`, without ">>>"/"<<<". */
+ssize_t hb_encode_inner_text(const hb_msg *msg, uint8_t *out, size_t cap);
+
+/* Decodes one classic message that starts at buf[0] with ">>>\n" into msg
+ * (reset first); *used = bytes up to and including the "<<<\n" line.  Empty
+ * lines are skipped; a '\r' stays part of the value (UDP semantics; the
+ * serial reader drops CRs before this, like the tty's IGNCR). */
+hb_drop_reason hb_decode_classic(hb_msg *msg, const uint8_t *buf, size_t len, size_t *used);
+
+/* ---------------------------------------- signing and checking (hb_sign.c) */
+
+/* Computes the inner digest with the signing entry and sets the `auth` field
+ * to "N digest" (§3.3): an existing auth field keeps its place (ha_msg_mod),
+ * otherwise it is appended; any further auth fields are removed, since a
+ * receiver checks the last one.  -ENOENT without a signing entry. */
+int hb_msg_sign(hb_msg *msg, const hb_keys *keys);
+
+/* Builds a complete UDP datagram like Heartbeat 3.0.6: hb_msg_sign(), the
+ * netstring body, then the outer trailer "LEN:N digest," over that body
+ * (§3.4).  Returns the datagram length or a negative errno. */
+ssize_t hb_encode_udp(hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap);
+
+/* Checks the outer digest of a netstring body exactly as Heartbeat does
+ * (§3.5): entry tok->index must exist and selects the ALGORITHM, but the KEY
+ * is always the signing entry's.  With identical authkeys everywhere this is
+ * invisible; with different keys per entry, only the signing key verifies. */
+hb_drop_reason hb_verify_outer(const hb_keys *keys, const uint8_t *body, size_t body_len,
+                    const hb_auth_token *tok);
+
+/* Checks the inner `auth` field (the last one, as Heartbeat does) over the
+ * re-serialised fields, with entry N's own method and key (§3.5). */
+hb_drop_reason hb_verify_inner(const hb_keys *keys, const hb_msg *msg);
+
+/* ------------------------------------------------ receive ladder (hb_recv.c) */
+
+
+typedef enum hb_framing {
+    HB_FRAMING_UNKNOWN = 0,
+    HB_FRAMING_NETSTRING = 1,
+    HB_FRAMING_CLASSIC = 2,
+} hb_framing;
+
+/* What the ladder learnt, filled as far as it got (for logs and counters). */
+typedef struct hb_recv_info {
+    hb_framing framing;
+    int auth_index; /* -1 if not reached */
+} hb_recv_info;
+
+/* The receive ladder for one UDP datagram (or one classic serial message),
+ * decoded into msg (initialised with hb_msg_init; a store of `len` bytes is
+ * enough):
+ * size -> framing -> decode -> auth token -> known entry -> digest (constant
+ * time) -> t/src/ts present.  Netstring datagrams are checked by the outer
+ * digest only, classic ones by the inner `auth` field (§3.5).  On
+ * HB_DROP_NONE msg holds the authentic message.  After a later rejection msg
+ * may hold UNAUTHENTICATED fields: use them for log text only.  Sequence
+ * numbers and generations (anti-replay) are checked elsewhere.  info may be
+ * NULL. */
+hb_drop_reason hb_receive(const hb_keys *keys, const uint8_t *buf, size_t len,
+               hb_msg *msg, hb_recv_info *info);
+
+/* ------------------------------------- process helpers (version.c, sys_log.c) */
+
+#define HB_CORE_VERSION "0.1.0"
+
+/* The core's version string (HB_CORE_VERSION). */
+const char *hb_core_version(void);
+
+/* syslog(3) facility value for "daemon", "local0", ..., or -EINVAL. */
+int hb_syslog_facility(const char *name);
+
+/* openlog() with LOG_PID|LOG_NDELAY; ident is copied.  -EINVAL for an
+ * unknown facility name. */
+int hb_syslog_open(const char *ident, const char *facility);
+
+/* syslog(priority, "%s", message). */
+void hb_syslog_write(int priority, const char *message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HBCORE_H */
