@@ -50,10 +50,16 @@ Napi::Value SyslogWrite(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// @@SECTION:ENGINE@@ (heartbeat engine glue)
+
+// @@SECTION:IPVS@@ (IPVS glue)
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("coreVersion", Napi::String::New(env, hb_core_version()));
   exports.Set("syslogOpen", Napi::Function::New(env, SyslogOpen, "syslogOpen"));
   exports.Set("syslogWrite", Napi::Function::New(env, SyslogWrite, "syslogWrite"));
+  // @@INIT:ENGINE@@
+  // @@INIT:IPVS@@
   return exports;
 }
 

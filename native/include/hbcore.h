@@ -322,6 +322,21 @@ typedef struct hb_recv_info {
 hb_drop_reason hb_receive(const hb_keys *keys, const uint8_t *buf, size_t len,
                hb_msg *msg, hb_recv_info *info);
 
+/* ----------------------------- peers: sequence numbers, generations, rexmit */
+/* @@SECTION:PEER@@ (hb_peer.c, hb_history.c) */
+
+/* ----------------------------------------------------- ICMP echo (ping nodes) */
+/* @@SECTION:ICMP@@ (icmp_msg.c) */
+
+/* ----------------------------------------------------- serial medium */
+/* @@SECTION:SERIAL@@ (hb_serial*.c) */
+
+/* ----------------------------------------------------- heartbeat engine */
+/* @@SECTION:ENGINE@@ (hb_engine.c, hb_udp.c, ...) */
+
+/* ----------------------------------------------------- IPVS over generic netlink */
+/* @@SECTION:IPVS@@ (nl_*.c, ipvs_*.c) */
+
 /* ------------------------------------- process helpers (version.c, sys_log.c) */
 
 #define HB_CORE_VERSION "0.1.0"

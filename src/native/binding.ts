@@ -12,7 +12,13 @@ export interface NativeBinding {
   syslogOpen(ident: string, facility: string): void;
   /** syslog(3) at the given priority (0..7). */
   syslogWrite(priority: number, message: string): void;
+  // @@SECTION:ENGINE@@
+  // @@SECTION:IPVS@@
 }
+
+// @@TYPES:ENGINE@@
+
+// @@TYPES:IPVS@@
 
 const ADDON_PATHS = [
   // dist/src/native/binding.js -> <root>/build/Release/hbd_native.node
