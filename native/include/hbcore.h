@@ -332,6 +332,218 @@ hb_drop_reason hb_receive(const hb_keys *keys, const uint8_t *buf, size_t len,
 /* @@SECTION:SERIAL@@ (hb_serial*.c) */
 
 /* ----------------------------------------------------- heartbeat engine */
+/* The heartbeat engine: one thread that owns every heartbeat medium, sends
+ * `status` every keepalive, receives and authenticates, enforces sequence
+ * and generation rules, answers and requests retransmissions, and decides
+ * node and link death on absolute CLOCK_MONOTONIC deadlines (epoll +
+ * timerfd).  The JS thread configures it, sends messages through it and
+ * drains its event queue; nothing on the JS side can delay a heartbeat or a
+ * death verdict.  Thread safety: every hb_engine_* function may be called
+ * from any one controlling thread while the engine thread runs. */
+
+#define HB_NODE_NAME_MAX   100u  /* Heartbeat's limit */
+#define HB_ENGINE_MAX_NODES 100u /* MAXNODE */
+#define HB_ENGINE_MAX_MEDIA 16u
+#define HB_ENGINE_MAX_PING  32u  /* ping nodes / ping groups */
+#define HB_PING_GROUP_MAX_ADDRS 16u
+#define HB_STATUS_MAX      16u   /* "init", "up", "active", "dead", "ping" */
+#define HB_LINK_NAME_MAX   128u  /* interface name or serial device path */
+
+typedef enum hb_medium_kind {
+    HB_MEDIUM_BCAST = 1,  /* bcast IF: to the interface's broadcast address */
+    HB_MEDIUM_UCAST = 2,  /* ucast IF PEER */
+    HB_MEDIUM_MCAST = 3,  /* mcast IF GROUP PORT TTL LOOP */
+    HB_MEDIUM_UCAST6 = 4, /* ucast6 IF PEER[%scope] */
+    HB_MEDIUM_MCAST6 = 5, /* mcast6 IF GROUP PORT HOPS LOOP */
+    HB_MEDIUM_SERIAL = 6, /* serial DEVICE at baud */
+} hb_medium_kind;
+
+typedef struct hb_medium_config {
+    hb_medium_kind kind;
+    char iface[32];          /* network media: interface name */
+    char address[64];        /* ucast/ucast6 peer or mcast group, numeric */
+    uint16_t port;           /* UDP port (udpport, or the mcast line's) */
+    int ttl;                 /* mcast TTL / mcast6 hops */
+    int loop;                /* IP_MULTICAST_LOOP */
+    char device[HB_LINK_NAME_MAX]; /* serial device path */
+    unsigned baud;
+} hb_medium_config;
+
+typedef struct hb_ping_config {
+    char name[HB_NODE_NAME_MAX + 1];      /* node name: the address, or the ping_group name */
+    size_t naddrs;
+    char addrs[HB_PING_GROUP_MAX_ADDRS][64]; /* numeric IPv4 or IPv6 */
+} hb_ping_config;
+
+typedef struct hb_engine_config {
+    char node_name[HB_NODE_NAME_MAX + 1];  /* this node, lowercase */
+    uint8_t uuid[HB_UUID_LEN];
+    uint64_t generation;                   /* hg: rises on every start */
+    size_t nnodes;                         /* cluster members, this node included */
+    char nodes[HB_ENGINE_MAX_NODES][HB_NODE_NAME_MAX + 1];
+    size_t nmedia;
+    hb_medium_config media[HB_ENGINE_MAX_MEDIA];
+    size_t nping;
+    hb_ping_config ping[HB_ENGINE_MAX_PING];
+    uint32_t keepalive_ms, deadtime_ms, warntime_ms, initdead_ms, deadping_ms;
+    uint32_t max_rexmit_delay_ms;          /* ha.cf max_rexmit_delay (250) */
+    unsigned ttl;                          /* nodes + hopfudge */
+    bool omit_inner_auth;                  /* msgfmt netstring */
+    bool realtime;                         /* SCHED_FIFO the engine thread, mlockall */
+    int rtprio;                            /* 0 = midpoint of SCHED_FIFO's range */
+    char serial_lock_dir[HB_LINK_NAME_MAX]; /* "" = /var/lock */
+    hb_keys keys;
+} hb_engine_config;
+
+typedef enum hb_event_type {
+    HB_EV_NODE_STATUS = 1,    /* node, status (peer's advertised st, or dead/ping) */
+    HB_EV_LINK_STATUS,        /* node, link, status up|dead */
+    HB_EV_LATE_HEARTBEAT,     /* node, value = interval ms, flag 1 = beyond deadtime */
+    HB_EV_MESSAGE,            /* node (src), payload = netstring body of the message */
+    HB_EV_NODE_RESTART,       /* node, value = new generation */
+    HB_EV_PARTITION_RETURN,   /* node came back with the same generation after being dead */
+    HB_EV_LOST_PACKETS,       /* node, value = count, value2 = last seq before the gap */
+    HB_EV_IRRETRIEVABLE,      /* node, value = seq a peer says it cannot retransmit */
+    HB_EV_DROP,               /* value = hb_drop reason or engine drop reason, text = detail (rate-limited) */
+    HB_EV_MEDIUM_ERROR,       /* link, value = errno, text = operation (rate-limited) */
+    HB_EV_TARDY,              /* value = ms the engine woke up late */
+    HB_EV_REXMIT_TOO_NEW,     /* node asked for seq value, value2 = our max seq */
+} hb_event_type;
+
+typedef struct hb_event {
+    hb_event_type type;
+    uint64_t mono_ms;                 /* CLOCK_MONOTONIC when it happened */
+    char node[HB_NODE_NAME_MAX + 1];
+    char link[HB_LINK_NAME_MAX];
+    char status[HB_STATUS_MAX];
+    int64_t value;
+    int64_t value2;
+    char text[256];
+    size_t payload_len;               /* HB_EV_MESSAGE: netstring body */
+    uint8_t *payload;                 /* owned by the event; freed by hb_event_free */
+} hb_event;
+
+/* Reasons the engine (not the receive ladder) drops a datagram; counted after
+ * the hb_drop_reason counters. */
+typedef enum hb_engine_drop {
+    HB_EDROP_UNKNOWN_NODE = 0, /* src is not a cluster member (autojoin none) */
+    HB_EDROP_OWN_MESSAGE,      /* our own broadcast/multicast coming back */
+    HB_EDROP_REPLAY,           /* generation lower than already seen */
+    HB_EDROP_OLD_SEQ,          /* seq below the window and not a remembered gap */
+    HB_EDROP_DUPLICATE,        /* same seq again (another medium): link liveness only */
+    HB_EDROP_NO_SEQ,           /* ordinary message without seq / hg */
+    HB_EDROP_NOT_FOR_US,       /* dest is another node (still advances seq) */
+    HB_EDROP_BAD_CONTROL,      /* unparsable seq/hg/dt */
+    HB_EDROP_SERIAL_GARBAGE,   /* bytes skipped on a serial link */
+    HB_EDROP_COUNT
+} hb_engine_drop;
+
+const char *hb_engine_drop_name(int reason);
+
+/* Counters, updated by the engine thread with relaxed atomics; the whole
+ * block can be read at any time (e.g. mapped as a JS BigUint64Array). */
+typedef enum hb_counter {
+    HB_CTR_RX_DATAGRAMS = 0,
+    HB_CTR_RX_BYTES,
+    HB_CTR_RX_ACCEPTED,
+    HB_CTR_TX_DATAGRAMS,
+    HB_CTR_TX_BYTES,
+    HB_CTR_TX_ERRORS,
+    HB_CTR_STATUS_SENT,
+    HB_CTR_MESSAGES_SENT,
+    HB_CTR_REXMIT_REQUESTS_SENT,
+    HB_CTR_REXMIT_REQUESTS_RECEIVED,
+    HB_CTR_REXMITS_SENT,
+    HB_CTR_NAKS_SENT,
+    HB_CTR_ACKS_SENT,
+    HB_CTR_LATE_HEARTBEATS,
+    HB_CTR_TARDY_WAKEUPS,
+    HB_CTR_NODE_DEATHS,
+    HB_CTR_PING_SENT,
+    HB_CTR_PING_REPLIES,
+    HB_CTR_EVENTS_DROPPED,     /* event queue full */
+    HB_CTR_DROP_BASE,          /* + hb_drop_reason (HB_DROP_REASON_COUNT entries) */
+    HB_CTR_EDROP_BASE = HB_CTR_DROP_BASE + HB_DROP_REASON_COUNT, /* + hb_engine_drop */
+    HB_CTR_COUNT = HB_CTR_EDROP_BASE + HB_EDROP_COUNT
+} hb_counter;
+
+/* "rx_datagrams", ..., "drop_bad_auth", ..., "edrop_replay" */
+const char *hb_counter_name(int counter);
+
+typedef struct hb_engine hb_engine;
+
+/* Called by the engine thread when the event queue goes from empty to
+ * non-empty (coalesced: once until the queue has been drained). */
+typedef void (*hb_engine_notify_fn)(void *arg);
+
+/* Validates the config, opens every medium (sockets bound, serial ports
+ * locked and configured) and returns a stopped engine, or NULL with *err set
+ * (negative errno) and errtext describing what failed. */
+hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn notify, void *notify_arg,
+                            int *err, char *errtext, size_t errtext_len);
+
+/* Starts the thread (status init is sent at once). */
+int hb_engine_start(hb_engine *e);
+
+/* Stops the thread, closes every medium.  Idempotent.  Then free with _destroy. */
+void hb_engine_stop(hb_engine *e);
+void hb_engine_destroy(hb_engine *e);
+
+/* Our advertised status ("up", "active", "dead" for a graceful stop); a status
+ * message is sent at once when it changes (heartbeat-wire §6.2). */
+int hb_engine_set_status(hb_engine *e, const char *status);
+
+/* Sends a sequenced (or NS_) message on every medium: `body` is the message's
+ * own fields in netstring form (hb_encode_netstring, no control fields); the
+ * engine adds the control fields, signs, sends, keeps it for retransmission
+ * and delivers it locally too (HB_EV_MESSAGE from ourselves), as Heartbeat
+ * processes its own messages.  Returns 0 or a negative errno. */
+int hb_engine_send(hb_engine *e, const uint8_t *body, size_t body_len);
+
+/* Moves up to max queued events into out[]; returns how many.  Each must be
+ * released with hb_event_free(). */
+size_t hb_engine_poll(hb_engine *e, hb_event *out, size_t max);
+void hb_event_free(hb_event *ev);
+
+/* The counters block (HB_CTR_COUNT entries). */
+const uint64_t *hb_engine_counters(const hb_engine *e);
+
+/* Snapshot of what the engine knows, for status displays. */
+typedef struct hb_link_view {
+    char name[HB_LINK_NAME_MAX];
+    bool up;
+    int64_t last_heard_ms;   /* monotonic; -1 = never */
+} hb_link_view;
+
+typedef struct hb_node_view {
+    char name[HB_NODE_NAME_MAX + 1];
+    bool is_ping;
+    bool is_self;
+    char status[HB_STATUS_MAX];
+    int64_t last_heard_ms;   /* monotonic ms of the last status (or ping reply); -1 = never */
+    uint32_t deadtime_ms;    /* the dt it advertises (or initdead/deadping) */
+    uint64_t generation;
+    uint64_t last_seq;
+    char uuid_hex[2 * HB_UUID_LEN + 1];
+    size_t nlinks;
+    hb_link_view links[HB_ENGINE_MAX_MEDIA];
+} hb_node_view;
+
+typedef struct hb_engine_view {
+    int64_t now_ms;          /* monotonic now */
+    int64_t started_ms;
+    char own_status[HB_STATUS_MAX];
+    uint64_t seq;            /* last seq we sent */
+    size_t nnodes;
+    hb_node_view nodes[HB_ENGINE_MAX_NODES + HB_ENGINE_MAX_PING];
+} hb_engine_view;
+
+/* Copies the current state (consistent under the engine's lock). */
+void hb_engine_view_get(hb_engine *e, hb_engine_view *out);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t hb_mono_ms(void);
+
 /* @@SECTION:ENGINE@@ (hb_engine.c, hb_udp.c, ...) */
 
 /* ----------------------------------------------------- IPVS over generic netlink */

@@ -50,7 +50,10 @@ export async function demo(opts: DemoOptions): Promise<number> {
   );
   const children: ChildProcess[] = [];
   const cleanup = () => {
-    if (opts.keep) return;
+    if (opts.keep) {
+      lan.release();
+      return;
+    }
     for (const c of children) c.kill('SIGKILL');
     lan.destroy();
     fs.rmSync(work, { recursive: true, force: true });

@@ -51,7 +51,15 @@ export async function run(opts: RunOptions, argv: readonly string[]): Promise<nu
     base: { node: nodeName },
   });
 
-  const daemon = new Daemon({ config, nodeName, stateDir, log });
+  let native;
+  try {
+    native = loadNative();
+  } catch (e) {
+    log.logger.fatal(`hbd could not start: ${(e as Error).message}`);
+    log.flush();
+    return 1;
+  }
+  const daemon = new Daemon({ config, nodeName, stateDir, log, native, serialLockDir: process.env.HBD_SERIAL_LOCK_DIR });
   try {
     await daemon.start();
   } catch (e) {
@@ -68,7 +76,8 @@ export async function run(opts: RunOptions, argv: readonly string[]): Promise<nu
   });
 }
 
-function syslogSink() {
+/** The native syslog writer, or null when the addon is not built (shared with `hbd ldirectord`). */
+export function syslogSink() {
   try {
     const native = loadNative();
     return { open: native.syslogOpen, write: native.syslogWrite };
@@ -77,8 +86,8 @@ function syslogSink() {
   }
 }
 
-/** Re-run ourselves with --foreground, detached, and wait until it answers. */
-async function detach(stateDir: string, argv: readonly string[]): Promise<number> {
+/** Re-run ourselves with --foreground, detached, and wait until it answers (shared with `hbd ldirectord start`). */
+export async function detach(stateDir: string, argv: readonly string[]): Promise<number> {
   const script = process.argv[1] ?? '';
   const child = spawn(process.execPath, [script, ...argv, '--foreground'], {
     detached: true,

@@ -11,17 +11,23 @@ import type { LogHandle } from '../log';
 import { EventStream } from './events';
 import { type NodeIdentity, takeNodeIdentity, HEARTBEAT_STATE_DIR, DEFAULT_STATE_DIR } from './state-dir';
 import { VERSION } from '../version';
+import { Heartbeat } from '../cluster/heartbeat';
+import type { NativeBinding } from '../native/binding';
 
 export interface DaemonOptions {
   readonly config: HbdConfig;
   readonly nodeName: string;
   readonly stateDir: string;
   readonly log: LogHandle;
+  readonly native: NativeBinding;
+  /** Where serial lock files go (default /var/lock); tests use a temp dir. */
+  readonly serialLockDir?: string;
 }
 
 export class Daemon {
   readonly events = new EventStream();
   private identity: NodeIdentity | null = null;
+  private heartbeat: Heartbeat | null = null;
   private control: ControlServer | null = null;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
@@ -62,6 +68,22 @@ export class Daemon {
     await this.control.listen();
     fs.writeFileSync(pidFilePath(stateDir), `${process.pid}\n`);
 
+    try {
+      this.heartbeat = await Heartbeat.start({
+        config,
+        identity: { nodeName, uuid: this.identity.uuid, generation: this.identity.generation },
+        native: this.opts.native,
+        logger: this.logger,
+        events: this.events,
+        serialLockDir: this.opts.serialLockDir,
+      });
+    } catch (e) {
+      // Leave nothing behind that claims a daemon is running.
+      await this.control.close();
+      fs.rmSync(pidFilePath(stateDir), { force: true });
+      throw e;
+    }
+
     this.logger.info(
       {
         node: nodeName,
@@ -89,6 +111,24 @@ export class Daemon {
 
   statusReply(): ControlReply {
     const { config, nodeName } = this.opts;
+    const hb = this.heartbeat;
+    const view = hb?.view();
+    const ago = (t: number) => (view && t >= 0 ? view.nowMs - t : null);
+    const nodes = view
+      ? view.nodes.map((n) => ({
+          name: n.name,
+          type: n.type,
+          self: n.self,
+          status: n.status,
+          lastHeardAgoMs: ago(n.lastHeardMs),
+          deadtimeMs: n.deadtimeMs,
+          generation: n.generation,
+          lastSeq: n.lastSeq,
+          uuid: n.uuid ?? null,
+          links: n.links.map((l) => ({ name: l.name, status: l.status, lastHeardAgoMs: ago(l.lastHeardMs) })),
+        }))
+      : config.nodes.map((name) => ({ name, type: 'normal', self: name === nodeName, status: 'init', links: [] }));
+    const counters = hb ? Object.fromEntries(Object.entries(hb.counters()).map(([k, v]) => [k, Number(v)])) : {};
     return {
       ok: true,
       node: nodeName,
@@ -106,7 +146,10 @@ export class Daemon {
         initdeadMs: config.initdeadMs,
         autoFailback: config.autoFailback,
       },
-      nodes: config.nodes.map((name) => ({ name, type: 'normal', self: name === nodeName })),
+      ownStatus: view?.ownStatus ?? 'init',
+      commUp: hb?.state.commUp ?? false,
+      nodes,
+      counters,
       resourceGroups: config.resourceGroups.map((g) => ({ key: g.key, owner: g.owner })),
     };
   }
@@ -116,6 +159,7 @@ export class Daemon {
     this.stopping = (async () => {
       this.logger.info({ reason }, 'hbd stopping');
       this.events.emit('daemon stopping', { reason });
+      this.heartbeat?.stop();
       await this.control?.close();
       fs.rmSync(pidFilePath(this.opts.stateDir), { force: true });
       this.logger.info('hbd stopped');

@@ -126,6 +126,11 @@ export class Lan {
     ip(['-n', this.bridgeNs, 'link', 'set', this.bridgePort(host), up ? 'up' : 'down']);
   }
 
+  /** Leaves the namespaces in place at process exit (hbd demo --keep). */
+  release(): void {
+    liveLans.delete(this);
+  }
+
   /** Kills everything running in our namespaces, then deletes them. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

@@ -11,8 +11,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function hbd(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [HBD_BIN, ...args], {
+export function hbd(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; wrapper?: readonly string[] } = {}): CliResult {
+  const argv = [...(opts.wrapper ?? []), process.execPath, HBD_BIN, ...args];
+  const r = spawnSync(argv[0] ?? process.execPath, argv.slice(1), {
     encoding: 'utf8',
     cwd: opts.cwd,
     timeout: opts.timeoutMs ?? 30_000,
@@ -52,7 +53,7 @@ export function writeHaDir(dir: string, files: { hacf?: string; authkeys?: strin
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'ha.cf'),
-    files.hacf ?? ['keepalive 100ms', 'deadtime 1', 'initdead 2', 'bcast lo', 'auto_failback on', 'node alpha beta', 'crm off', ''].join('\n'),
+    files.hacf ?? ['keepalive 100ms', 'deadtime 1', 'initdead 2', 'bcast dummy0', 'auto_failback on', 'node alpha beta', 'crm off', ''].join('\n'),
   );
   fs.writeFileSync(path.join(dir, 'authkeys'), files.authkeys ?? 'auth 1\n1 sha1 testsecret\n', { mode: 0o600 });
   fs.chmodSync(path.join(dir, 'authkeys'), 0o600);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { exitOf, hbd, hbdChild, waitUntil, writeHaDir } from '../../helpers/hbd-cli';
+import { inNetns, testNetns } from '../../helpers/netns';
 import { tempDir } from '../../helpers/tmp';
 
 test('check-config accepts a valid ha.d directory (exit 0)', (t) => {
@@ -62,7 +63,8 @@ test('run --foreground serves status over the control socket and stops on SIGTER
   const tmp = tempDir(t);
   const dir = writeHaDir(path.join(tmp, 'ha.d'));
   const stateDir = path.join(tmp, 'state');
-  const child = hbdChild(t, ['run', '--foreground', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir, '--log-level', 'warn']);
+  const ns = testNetns(t);
+  const child = hbdChild(t, ['run', '--foreground', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir, '--log-level', 'warn'], inNetns(ns));
   await waitUntil('control socket', () => fs.existsSync(path.join(stateDir, 'hbd.sock')));
   const status = hbd(['status', '--json', '--state-dir', stateDir]);
   assert.equal(status.status, 0, status.stderr);
@@ -78,7 +80,7 @@ test('run --foreground serves status over the control socket and stops on SIGTER
   assert.equal(fs.existsSync(path.join(stateDir, 'hbd.pid')), false, 'pid file removed on stop');
   // The generation rises on every start.
   const gen1 = reply.generation;
-  const again = hbdChild(t, ['run', '--foreground', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir, '--log-level', 'warn']);
+  const again = hbdChild(t, ['run', '--foreground', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir, '--log-level', 'warn'], inNetns(ns));
   await waitUntil('control socket', () => fs.existsSync(path.join(stateDir, 'hbd.sock')));
   const gen2 = (JSON.parse(hbd(['status', '--json', '--state-dir', stateDir]).stdout) as { generation: number }).generation;
   assert.equal(gen2, gen1 + 1);
@@ -90,7 +92,8 @@ test('run without --foreground detaches; stop shuts it down', async (t) => {
   const tmp = tempDir(t);
   const dir = writeHaDir(path.join(tmp, 'ha.d'));
   const stateDir = path.join(tmp, 'state');
-  const r = hbd(['run', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir]);
+  const ns = testNetns(t);
+  const r = hbd(['run', '--config-dir', dir, '--node-name', 'alpha', '--state-dir', stateDir], { wrapper: inNetns(ns) });
   t.after(() => {
     const pid = Number(fs.existsSync(path.join(stateDir, 'hbd.pid')) ? fs.readFileSync(path.join(stateDir, 'hbd.pid'), 'utf8') : 0);
     if (pid) {

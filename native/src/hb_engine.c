@@ -1,0 +1,665 @@
+/* The heartbeat engine thread (see hbcore.h).  One epoll loop owns every
+ * medium and one timerfd armed on CLOCK_MONOTONIC at the earliest absolute
+ * deadline: the next status send, a node's or a link's death, a due
+ * retransmission request.  Receiving a datagram only moves timestamps; the
+ * deadlines are recomputed from them (style.md §6). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "hb_engine_priv.h"
+
+/* ------------------------------------------------------------- utilities */
+
+static void set_text(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+void hb_engine_count(hb_engine *e, int counter, uint64_t n)
+{
+    __atomic_fetch_add(&e->counters[counter], n, __ATOMIC_RELAXED);
+}
+
+void hb_engine_emit(hb_engine *e, hb_event *ev)
+{
+    ev->mono_ms = (uint64_t)hb_mono_ms();
+    if (!hb_evq_push(&e->evq, ev))
+        hb_engine_count(e, HB_CTR_EVENTS_DROPPED, 1);
+}
+
+void hb_engine_emit_simple(hb_engine *e, hb_event_type type, const char *node, const char *link, const char *status,
+                           int64_t value, int64_t value2, const char *text)
+{
+    hb_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    set_text(ev.node, sizeof ev.node, node);
+    set_text(ev.link, sizeof ev.link, link);
+    set_text(ev.status, sizeof ev.status, status);
+    ev.value = value;
+    ev.value2 = value2;
+    set_text(ev.text, sizeof ev.text, text);
+    hb_engine_emit(e, &ev);
+}
+
+/* Log-type events (drops, medium errors) at most once per second per key,
+ * with the number suppressed in between (style.md §4: rate-limited logs). */
+bool hb_engine_rate_ok(hb_engine *e, size_t key, int64_t now, uint64_t *suppressed)
+{
+    hb_rate *r = &e->rate[key % HB_RATE_KEYS];
+    if (r->last_ms != 0 && now - r->last_ms < 1000) {
+        r->suppressed++;
+        return false;
+    }
+    *suppressed = r->suppressed;
+    r->suppressed = 0;
+    r->last_ms = now;
+    return true;
+}
+
+int hb_engine_find_node(const hb_engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->nnodes; i++)
+        if (strcmp(e->nodes[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static uint32_t advertised_deadtime(const hb_engine *e, int64_t now)
+{
+    /* Heartbeat advertises deadtime + 2 s during its first 5 s (wire §5.2). */
+    return e->cfg.deadtime_ms + (now - e->start_ms < 5000 ? 2000u : 0u);
+}
+
+static const char *loadavg(hb_engine *e, int64_t now)
+{
+    if (e->loadavg[0] == '\0' || now - e->loadavg_at >= 1000) {
+        FILE *f = fopen("/proc/loadavg", "r");
+        if (f) {
+            if (fgets(e->loadavg, sizeof e->loadavg, f)) {
+                char *nl = strchr(e->loadavg, '\n');
+                if (nl)
+                    *nl = '\0';
+            }
+            fclose(f);
+        }
+        if (e->loadavg[0] == '\0')
+            set_text(e->loadavg, sizeof e->loadavg, "0.00 0.00 0.00 1/1 1");
+        e->loadavg_at = now;
+    }
+    return e->loadavg;
+}
+
+/* ------------------------------------------------------------- sending */
+
+/* Puts one finished datagram on every medium. */
+static void transmit(hb_engine *e, const uint8_t *dgram, size_t len, hb_msg *msg, int64_t now)
+{
+    for (size_t i = 0; i < e->ntx; i++) {
+        int rc = hb_udp_send(&e->tx[i], dgram, len);
+        if (rc < 0) {
+            hb_engine_count(e, HB_CTR_TX_ERRORS, 1);
+            uint64_t suppressed;
+            if (hb_engine_rate_ok(e, 100 + i, now, &suppressed)) {
+                char text[128];
+                snprintf(text, sizeof text, "sending a heartbeat datagram (%" PRIu64 " similar suppressed)", suppressed);
+                hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, e->link_names[e->tx[i].link], NULL, -rc, 0, text);
+            }
+            continue;
+        }
+        hb_engine_count(e, HB_CTR_TX_DATAGRAMS, 1);
+        hb_engine_count(e, HB_CTR_TX_BYTES, len);
+    }
+    hb_engine_serial_transmit(e, msg, now);
+}
+
+/* Adds control fields, signs, sends, remembers (for retransmission) and
+ * returns the seq used (0 for NS_ messages), or a negative errno. */
+int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
+{
+    bool ns = hb_msg_is_ns(m);
+    const uint8_t *destuuid = NULL;
+    const char *dest = hb_msg_get_str(m, "dest");
+    if (dest) {
+        int d = hb_engine_find_node(e, dest);
+        if (d >= 0 && e->nodes[d].have_uuid)
+            destuuid = e->nodes[d].uuid;
+    }
+    uint64_t seq = ns ? 0 : e->seq + 1;
+    hb_control c = {
+        .src = e->cfg.node_name,
+        .srcuuid = e->cfg.uuid,
+        .destuuid = destuuid,
+        .seq = seq,
+        .hg = e->cfg.generation,
+        .ts = hb_wall_seconds(),
+        .ld = loadavg(e, now),
+        .ttl = e->cfg.ttl,
+    };
+    int rc = hb_msg_add_control_fields(m, &c);
+    if (rc < 0)
+        return rc;
+    ssize_t n = hb_encode_udp(m, &e->cfg.keys, e->txbuf, e->bufcap);
+    if (n < 0)
+        return n;
+    if (!ns) {
+        e->seq = seq;
+        hb_engine_history_add(e, seq, e->txbuf, (size_t)n, now);
+    }
+    transmit(e, e->txbuf, (size_t)n, m, now);
+    return (int64_t)seq;
+}
+
+static void send_status(hb_engine *e, int64_t now)
+{
+    char dt[24];
+    snprintf(dt, sizeof dt, "%" PRIx32, advertised_deadtime(e, now));
+    hb_msg_reset(&e->msg_tx);
+    if (hb_msg_add_str(&e->msg_tx, "t", "status") < 0 || hb_msg_add_str(&e->msg_tx, "st", e->own_status) < 0 ||
+        hb_msg_add_str(&e->msg_tx, "dt", dt) < 0 || hb_msg_add_str(&e->msg_tx, "protocol", "1") < 0)
+        return;
+    if (hb_engine_send_msg(e, &e->msg_tx, now) >= 0) {
+        hb_engine_count(e, HB_CTR_STATUS_SENT, 1);
+        /* Hearing ourselves: the loop is alive and sending. */
+        hb_node_state *self = &e->nodes[e->self];
+        self->last_status_ms = now;
+        self->heard = true;
+    }
+}
+
+/* ------------------------------------------------------------ receiving */
+
+static bool parse_hex(const char *s, uint64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (errno || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+static void set_node_status(hb_engine *e, hb_node_state *n, const char *status)
+{
+    if (strcmp(n->status, status) == 0)
+        return;
+    set_text(n->status, sizeof n->status, status);
+    hb_engine_emit_simple(e, HB_EV_NODE_STATUS, n->name, NULL, status, 0, 0, NULL);
+}
+
+static void link_heard(hb_engine *e, hb_node_state *n, int link, int64_t now)
+{
+    if (link < 0)
+        return;
+    hb_link_state *l = &n->links[link];
+    l->last_rx_ms = now;
+    l->ever = true;
+    if (!l->up) {
+        l->up = true;
+        hb_engine_emit_simple(e, HB_EV_LINK_STATUS, n->name, e->link_names[link], "up", 0, 0, NULL);
+    }
+}
+
+static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t now)
+{
+    uint64_t dt;
+    if (parse_hex(hb_msg_get_str(m, "dt"), &dt) && dt > 0 && dt < 24u * 3600u * 1000u)
+        n->dt_ms = (uint32_t)dt;
+    if (n->heard && !n->dead) {
+        int64_t gap = now - n->last_status_ms;
+        if (gap > (int64_t)e->cfg.warntime_ms) {
+            hb_engine_count(e, HB_CTR_LATE_HEARTBEATS, 1);
+            hb_engine_emit_simple(e, HB_EV_LATE_HEARTBEAT, n->name, NULL, NULL, gap, gap > (int64_t)n->dt_ms, NULL);
+        }
+    }
+    n->last_status_ms = now;
+    n->heard = true;
+    if (n->dead) {
+        n->dead = false;
+        /* Same generation as before its death: it never restarted, the
+         * network was partitioned (wire §6.4). */
+        if (!n->restarted_since_death)
+            hb_engine_emit_simple(e, HB_EV_PARTITION_RETURN, n->name, NULL, NULL, (int64_t)n->generation, 0, NULL);
+    }
+    n->restarted_since_death = false;
+    const char *st = hb_msg_get_str(m, "st");
+    set_node_status(e, n, st && *st && strlen(st) < HB_STATUS_MAX ? st : "up");
+}
+
+/* Is an addressed message for us?  destuuid wins over dest (wire §5.1). */
+static bool addressed_to_us(const hb_engine *e, const hb_msg *m)
+{
+    const hb_field *du = hb_msg_get(m, "destuuid");
+    if (du && du->type == HB_FIELD_BINARY && du->value_len == HB_UUID_LEN)
+        return memcmp(du->value, e->cfg.uuid, HB_UUID_LEN) == 0;
+    const char *dest = hb_msg_get_str(m, "dest");
+    return !dest || strcmp(dest, e->cfg.node_name) == 0;
+}
+
+static void deliver_to_js(hb_engine *e, const hb_msg *m, const char *src)
+{
+    hb_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = HB_EV_MESSAGE;
+    set_text(ev.node, sizeof ev.node, src);
+    ssize_t n = hb_encode_netstring(m, e->scratch, e->bufcap);
+    if (n < 0)
+        return;
+    ev.payload = malloc((size_t)n);
+    if (!ev.payload) {
+        hb_engine_count(e, HB_CTR_EVENTS_DROPPED, 1);
+        return;
+    }
+    memcpy(ev.payload, e->scratch, (size_t)n);
+    ev.payload_len = (size_t)n;
+    hb_engine_emit(e, &ev);
+}
+
+void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now)
+{
+    hb_engine_count(e, counter_base + reason, 1);
+    if (!e->cfg_log_badpack && counter_base == HB_CTR_DROP_BASE)
+        return;
+    uint64_t suppressed;
+    if (!hb_engine_rate_ok(e, (size_t)(counter_base + reason), now, &suppressed))
+        return;
+    char text[256];
+    snprintf(text, sizeof text, "%s%s%s (%" PRIu64 " similar suppressed)", reason_name, detail && *detail ? ": " : "",
+             detail ? detail : "", suppressed);
+    hb_engine_emit_simple(e, HB_EV_DROP, NULL, NULL, NULL, counter_base + reason, 0, text);
+}
+
+/* One authentic-or-not message from a medium (or the serial reader). */
+void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now)
+{
+    hb_engine_count(e, HB_CTR_RX_DATAGRAMS, 1);
+    hb_engine_count(e, HB_CTR_RX_BYTES, len);
+    hb_recv_info info;
+    hb_drop_reason r = hb_receive(&e->cfg.keys, buf, len, &e->msg_rx, &info);
+    if (r != HB_DROP_NONE) {
+        hb_engine_reject(e, HB_CTR_DROP_BASE, r, hb_drop_reason_name(r), from, now);
+        return;
+    }
+    hb_msg *m = &e->msg_rx;
+    const char *src = hb_msg_get_str(m, "src");
+    const char *type = hb_msg_get_str(m, "t");
+    int idx = hb_engine_find_node(e, src);
+    if (idx < 0 || e->nodes[idx].is_ping) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "node [%s] from %s", src, from ? from : "?");
+        hb_engine_reject(e, HB_CTR_EDROP_BASE, HB_EDROP_UNKNOWN_NODE, hb_engine_drop_name(HB_EDROP_UNKNOWN_NODE), detail, now);
+        return;
+    }
+    if (idx == e->self) {
+        hb_engine_count(e, HB_CTR_EDROP_BASE + HB_EDROP_OWN_MESSAGE, 1);
+        return;
+    }
+    hb_node_state *n = &e->nodes[idx];
+    const hb_field *uuid = hb_msg_get(m, "srcuuid");
+    if (uuid && uuid->type == HB_FIELD_BINARY && uuid->value_len == HB_UUID_LEN) {
+        memcpy(n->uuid, uuid->value, HB_UUID_LEN);
+        n->have_uuid = true;
+    }
+    uint64_t hg = 0, seq = 0;
+    bool ns = hb_msg_is_ns(m);
+    if (!parse_hex(hb_msg_get_str(m, "hg"), &hg) || (!ns && !parse_hex(hb_msg_get_str(m, "seq"), &seq))) {
+        int why = (!ns && !hb_msg_get_str(m, "seq")) || !hb_msg_get_str(m, "hg") ? HB_EDROP_NO_SEQ : HB_EDROP_BAD_CONTROL;
+        hb_engine_reject(e, HB_CTR_EDROP_BASE, why, hb_engine_drop_name(why), src, now);
+        return;
+    }
+    hb_seq_outcome out = hb_engine_seq_check(e, n, hg, seq, ns, now);
+    if (out == HB_SEQ_OUT_REPLAY) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "node [%s] generation %" PRIx64 " < %" PRIx64, src, hg, n->generation);
+        hb_engine_reject(e, HB_CTR_EDROP_BASE, HB_EDROP_REPLAY, hb_engine_drop_name(HB_EDROP_REPLAY), detail, now);
+        return;
+    }
+    hb_engine_count(e, HB_CTR_RX_ACCEPTED, 1);
+    link_heard(e, n, link, now);
+    if (out == HB_SEQ_OUT_DUPLICATE) {
+        hb_engine_count(e, HB_CTR_EDROP_BASE + HB_EDROP_DUPLICATE, 1);
+        return;
+    }
+    if (out == HB_SEQ_OUT_OLD) {
+        hb_engine_count(e, HB_CTR_EDROP_BASE + HB_EDROP_OLD_SEQ, 1);
+        return;
+    }
+    if (!addressed_to_us(e, m)) {
+        hb_engine_count(e, HB_CTR_EDROP_BASE + HB_EDROP_NOT_FOR_US, 1);
+        return;
+    }
+    if (strcmp(type, "status") == 0) {
+        on_status(e, n, m, now);
+    } else if (ns) {
+        hb_engine_on_ns_message(e, n, m, type, now);
+    } else {
+        deliver_to_js(e, m, src);
+    }
+    if (!ns)
+        hb_engine_maybe_ack(e, n, seq, now);
+}
+
+static void drain_rx(hb_engine *e, hb_udp_rx *rx, int64_t now)
+{
+    for (int budget = 0; budget < 256; budget++) {
+        struct sockaddr_storage from;
+        socklen_t fromlen = sizeof from;
+        ssize_t n = recvfrom(rx->fd, e->rxbuf, e->bufcap, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EINTR) {
+                uint64_t suppressed;
+                if (hb_engine_rate_ok(e, 200 + (size_t)rx->link, now, &suppressed))
+                    hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, e->link_names[rx->link], NULL, errno, 0,
+                                          "receiving heartbeat datagrams");
+            }
+            return;
+        }
+        char addr[64] = "";
+        hb_format_sockaddr(&from, addr, sizeof addr);
+        hb_engine_on_message_bytes(e, rx->link, e->rxbuf, (size_t)n, addr, now);
+    }
+}
+
+/* -------------------------------------------------------------- deadlines */
+
+static int64_t node_deadline(const hb_engine *e, const hb_node_state *n)
+{
+    if (n->heard)
+        return n->last_status_ms + n->dt_ms;
+    return e->start_ms + e->cfg.initdead_ms;
+}
+
+static void declare_dead(hb_engine *e, hb_node_state *n)
+{
+    n->dead = true;
+    hb_engine_count(e, HB_CTR_NODE_DEATHS, 1);
+    for (size_t l = 0; l < e->nlinks; l++) {
+        if (n->links[l].up) {
+            n->links[l].up = false;
+            hb_engine_emit_simple(e, HB_EV_LINK_STATUS, n->name, e->link_names[l], "dead", 0, 0, NULL);
+        }
+    }
+    set_text(n->status, sizeof n->status, "dead");
+    hb_engine_emit_simple(e, HB_EV_NODE_STATUS, n->name, NULL, "dead", 0, 0, NULL);
+}
+
+static int64_t run_deadlines(hb_engine *e, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < e->nnodes; i++) {
+        hb_node_state *n = &e->nodes[i];
+        if ((int)i == e->self || n->is_ping || n->dead)
+            continue;
+        int64_t dl = node_deadline(e, n);
+        if (now >= dl) {
+            declare_dead(e, n);
+            continue;
+        }
+        if (dl < next)
+            next = dl;
+        for (size_t l = 0; l < e->nlinks; l++) {
+            hb_link_state *ls = &n->links[l];
+            if (!ls->up)
+                continue;
+            int64_t ldl = ls->last_rx_ms + n->dt_ms;
+            if (now >= ldl) {
+                ls->up = false;
+                hb_engine_emit_simple(e, HB_EV_LINK_STATUS, n->name, e->link_names[l], "dead", 0, 0, NULL);
+            } else if (ldl < next) {
+                next = ldl;
+            }
+        }
+    }
+    return next;
+}
+
+static void arm_timer(hb_engine *e, int64_t at_ms)
+{
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (at_ms <= 0)
+        at_ms = 1;
+    its.it_value.tv_sec = at_ms / 1000;
+    its.it_value.tv_nsec = (at_ms % 1000) * 1000000L;
+    timerfd_settime(e->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Everything due at `now`; returns the next absolute deadline. */
+static int64_t run_timers(hb_engine *e, int64_t now)
+{
+    if (now >= e->next_send_ms) {
+        int64_t late = now - e->next_send_ms;
+        if (late > (int64_t)e->cfg.keepalive_ms / 2 + 2) {
+            hb_engine_count(e, HB_CTR_TARDY_WAKEUPS, 1);
+            uint64_t suppressed;
+            if (hb_engine_rate_ok(e, 300, now, &suppressed))
+                hb_engine_emit_simple(e, HB_EV_TARDY, NULL, NULL, NULL, late, (int64_t)suppressed, NULL);
+        }
+        send_status(e, now);
+        e->next_send_ms += e->cfg.keepalive_ms;
+        /* After a long stall, do not fire a burst: resume the cadence now. */
+        if (e->next_send_ms <= now)
+            e->next_send_ms = now + e->cfg.keepalive_ms;
+    }
+    int64_t next = e->next_send_ms;
+    int64_t d = run_deadlines(e, now);
+    if (d < next)
+        next = d;
+    d = hb_engine_rexmit_timers(e, now);
+    if (d < next)
+        next = d;
+    d = hb_engine_ping_timers(e, now);
+    if (d < next)
+        next = d;
+    d = hb_engine_serial_timers(e, now);
+    if (d < next)
+        next = d;
+    return next;
+}
+
+/* --------------------------------------------------------------- commands */
+
+static void run_commands(hb_engine *e, int64_t now)
+{
+    uint64_t drain;
+    if (read(e->wakefd, &drain, sizeof drain) < 0 && errno != EAGAIN)
+        return;
+    pthread_mutex_lock(&e->cmd_lock);
+    hb_cmd *list = e->cmd_head;
+    e->cmd_head = e->cmd_tail = NULL;
+    pthread_mutex_unlock(&e->cmd_lock);
+    while (list) {
+        hb_cmd *c = list;
+        list = c->next;
+        if (c->kind == HB_CMD_STATUS) {
+            if (strcmp(e->own_status, c->status) != 0) {
+                pthread_mutex_lock(&e->lock);
+                set_text(e->own_status, sizeof e->own_status, c->status);
+                set_text(e->nodes[e->self].status, sizeof e->nodes[e->self].status, c->status);
+                pthread_mutex_unlock(&e->lock);
+                send_status(e, now); /* a status change goes out at once (wire §6.2) */
+            }
+        } else if (c->kind == HB_CMD_SEND) {
+            hb_msg_reset(&e->msg_tx);
+            size_t used = 0;
+            if (hb_decode_netstring(&e->msg_tx, c->body, c->body_len, &used) == HB_DROP_NONE) {
+                const char *type = hb_msg_get_str(&e->msg_tx, "t");
+                int64_t seq = hb_engine_send_msg(e, &e->msg_tx, now);
+                if (seq >= 0) {
+                    hb_engine_count(e, HB_CTR_MESSAGES_SENT, 1);
+                    /* Heartbeat processes its own messages too (wire §6.6). */
+                    if (type && strncmp(type, "NS_", 3) != 0)
+                        deliver_to_js(e, &e->msg_tx, e->cfg.node_name);
+                }
+            }
+        }
+        free(c);
+    }
+}
+
+/* --------------------------------------------------------------- the loop */
+
+/* Everything the heartbeat path touches: state, buffers, this thread's stack. */
+static int lock_working_set(hb_engine *e)
+{
+    int rc = hb_rt_lock_region(e, sizeof *e);
+    const void *bufs[] = {e->txbuf, e->rxbuf, e->scratch, e->store_rx, e->store_tx};
+    for (size_t i = 0; rc == 0 && i < sizeof bufs / sizeof bufs[0]; i++)
+        rc = hb_rt_lock_region(bufs[i], e->bufcap);
+    if (rc == 0 && e->stack)
+        rc = hb_rt_lock_region(e->stack, HB_ENGINE_STACK_SIZE);
+    return rc;
+}
+
+static void *engine_main(void *arg)
+{
+    hb_engine *e = arg;
+    if (e->cfg.realtime) {
+        int rc = hb_rt_set_fifo(e->cfg.rtprio);
+        if (rc < 0)
+            hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, "realtime", NULL, -rc, 0, "setting SCHED_FIFO priority");
+        rc = lock_working_set(e);
+        if (rc < 0)
+            hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, "realtime", NULL, -rc, 0, "locking the engine's memory (mlock)");
+    }
+    int64_t now = hb_mono_ms();
+    pthread_mutex_lock(&e->lock);
+    e->start_ms = now;
+    e->next_send_ms = now;
+    pthread_mutex_unlock(&e->lock);
+    struct epoll_event evs[32];
+    while (!atomic_load(&e->stop)) {
+        pthread_mutex_lock(&e->lock);
+        now = hb_mono_ms();
+        int64_t next = run_timers(e, now);
+        pthread_mutex_unlock(&e->lock);
+        arm_timer(e, next);
+        int n = epoll_wait(e->epfd, evs, 32, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        pthread_mutex_lock(&e->lock);
+        now = hb_mono_ms();
+        for (int i = 0; i < n; i++) {
+            uint32_t kind = (uint32_t)(evs[i].data.u64 >> 32);
+            uint32_t index = (uint32_t)evs[i].data.u64;
+            switch (kind) {
+            case HB_FD_TIMER: {
+                uint64_t expirations;
+                if (read(e->timerfd, &expirations, sizeof expirations) < 0) { /* spurious: recomputed above */
+                }
+                break;
+            }
+            case HB_FD_WAKE:
+                pthread_mutex_unlock(&e->lock);
+                run_commands(e, now);
+                pthread_mutex_lock(&e->lock);
+                break;
+            case HB_FD_RX:
+                drain_rx(e, &e->rx[index], now);
+                break;
+            case HB_FD_SERIAL:
+                hb_engine_serial_io(e, index, evs[i].events, now);
+                break;
+            case HB_FD_ICMP:
+                hb_engine_ping_io(e, index, now);
+                break;
+            default:
+                break;
+            }
+        }
+        pthread_mutex_unlock(&e->lock);
+    }
+    return NULL;
+}
+
+int hb_engine_start(hb_engine *e)
+{
+    if (e->thread_started)
+        return -EALREADY;
+    /* A stack of our own, of known size, so it can be locked in memory. */
+    if (!e->stack && posix_memalign(&e->stack, 4096, HB_ENGINE_STACK_SIZE) != 0)
+        return -ENOMEM;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, e->stack, HB_ENGINE_STACK_SIZE);
+    /* The first status (init) goes out as soon as the thread runs. */
+    int rc = pthread_create(&e->thread, &attr, engine_main, e);
+    pthread_attr_destroy(&attr);
+    if (rc != 0)
+        return -rc;
+    e->thread_started = true;
+    return 0;
+}
+
+void hb_engine_stop(hb_engine *e)
+{
+    if (!e->thread_started)
+        return;
+    atomic_store(&e->stop, true);
+    uint64_t one = 1;
+    if (write(e->wakefd, &one, sizeof one) < 0) { /* the flag is enough once it wakes */
+    }
+    pthread_join(e->thread, NULL);
+    e->thread_started = false;
+}
+
+static int push_command(hb_engine *e, hb_cmd *c)
+{
+    pthread_mutex_lock(&e->cmd_lock);
+    if (e->cmd_tail)
+        e->cmd_tail->next = c;
+    else
+        e->cmd_head = c;
+    e->cmd_tail = c;
+    pthread_mutex_unlock(&e->cmd_lock);
+    uint64_t one = 1;
+    return write(e->wakefd, &one, sizeof one) == sizeof one ? 0 : -errno;
+}
+
+int hb_engine_set_status(hb_engine *e, const char *status)
+{
+    if (!status || !*status || strlen(status) >= HB_STATUS_MAX)
+        return -EINVAL;
+    hb_cmd *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->kind = HB_CMD_STATUS;
+    set_text(c->status, sizeof c->status, status);
+    return push_command(e, c);
+}
+
+int hb_engine_send(hb_engine *e, const uint8_t *body, size_t body_len)
+{
+    if (body_len == 0 || body_len > HB_MSG_MAX / 2)
+        return -EMSGSIZE;
+    hb_cmd *c = calloc(1, sizeof *c + body_len);
+    if (!c)
+        return -ENOMEM;
+    c->kind = HB_CMD_SEND;
+    c->body_len = body_len;
+    memcpy(c->body, body, body_len);
+    return push_command(e, c);
+}
+
+size_t hb_engine_poll(hb_engine *e, hb_event *out, size_t max)
+{
+    return hb_evq_pop(&e->evq, out, max);
+}
+
+const uint64_t *hb_engine_counters(const hb_engine *e)
+{
+    return e->counters;
+}

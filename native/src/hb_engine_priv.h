@@ -1,0 +1,148 @@
+/* The engine's own state, shared by hb_engine*.c only. */
+#ifndef HB_ENGINE_PRIV_H
+#define HB_ENGINE_PRIV_H
+
+#include "hb_engine_internal.h"
+
+#define HB_RATE_KEYS 512u
+#define HB_ENGINE_STACK_SIZE (256u * 1024u)
+
+typedef struct hb_rate {
+    int64_t last_ms;
+    uint64_t suppressed;
+} hb_rate;
+
+typedef struct hb_link_state {
+    bool up;
+    bool ever;
+    int64_t last_rx_ms;
+} hb_link_state;
+
+/* Per-peer receive-side sequencing (replaced by hb_peer when it lands). */
+typedef struct hb_seq_track {
+    bool have;
+    uint64_t last_seq;
+} hb_seq_track;
+
+typedef struct hb_node_state {
+    char name[HB_NODE_NAME_MAX + 1];
+    bool is_self;
+    bool is_ping;
+    char status[HB_STATUS_MAX];
+    bool heard;
+    bool dead;
+    bool restarted_since_death;
+    int64_t last_status_ms;
+    uint32_t dt_ms;
+    bool have_generation;
+    uint64_t generation;
+    bool have_uuid;
+    uint8_t uuid[HB_UUID_LEN];
+    hb_seq_track seq;
+    hb_link_state links[HB_ENGINE_MAX_MEDIA];
+    /* ping nodes */
+    size_t naddrs;
+    struct sockaddr_storage addrs[HB_PING_GROUP_MAX_ADDRS];
+} hb_node_state;
+
+typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND } hb_cmd_kind;
+
+typedef struct hb_cmd {
+    struct hb_cmd *next;
+    hb_cmd_kind kind;
+    char status[HB_STATUS_MAX];
+    size_t body_len;
+    uint8_t body[];
+} hb_cmd;
+
+/* epoll tags: kind in the high 32 bits, index in the low 32. */
+enum { HB_FD_TIMER = 1, HB_FD_WAKE, HB_FD_RX, HB_FD_SERIAL, HB_FD_ICMP };
+
+typedef enum hb_seq_outcome {
+    HB_SEQ_OUT_ACCEPT = 0,
+    HB_SEQ_OUT_DUPLICATE,
+    HB_SEQ_OUT_OLD,
+    HB_SEQ_OUT_REPLAY,
+} hb_seq_outcome;
+
+struct hb_engine {
+    hb_engine_config cfg;
+    bool cfg_log_badpack;
+    hb_evq evq;
+    uint64_t counters[HB_CTR_COUNT]; /* updated with relaxed __atomic builtins */
+
+    /* Node table and own state: the engine thread holds `lock` while it works;
+     * readers (hb_engine_view_get) take it briefly. */
+    pthread_mutex_t lock;
+    pthread_mutex_t cmd_lock;
+    hb_cmd *cmd_head, *cmd_tail;
+
+    pthread_t thread;
+    void *stack;
+    bool thread_started;
+    atomic_bool stop;
+    int epfd, timerfd, wakefd;
+
+    size_t nlinks;
+    char link_names[HB_ENGINE_MAX_MEDIA][HB_LINK_NAME_MAX];
+    size_t ntx;
+    hb_udp_tx tx[HB_ENGINE_MAX_MEDIA];
+    size_t nrx;
+    hb_udp_rx rx[HB_ENGINE_MAX_MEDIA];
+
+    size_t nnodes;
+    int self;
+    hb_node_state nodes[HB_ENGINE_MAX_NODES + HB_ENGINE_MAX_PING];
+
+    char own_status[HB_STATUS_MAX];
+    uint64_t seq;
+    int64_t start_ms;
+    int64_t next_send_ms;
+    char loadavg[64];
+    int64_t loadavg_at;
+
+    size_t bufcap;
+    uint8_t *txbuf, *rxbuf, *scratch, *store_rx, *store_tx;
+    hb_msg msg_rx, msg_tx;
+
+    hb_rate rate[HB_RATE_KEYS];
+};
+
+/* hb_engine.c */
+void hb_engine_count(hb_engine *e, int counter, uint64_t n);
+void hb_engine_emit(hb_engine *e, hb_event *ev);
+void hb_engine_emit_simple(hb_engine *e, hb_event_type type, const char *node, const char *link, const char *status,
+                           int64_t value, int64_t value2, const char *text);
+bool hb_engine_rate_ok(hb_engine *e, size_t key, int64_t now, uint64_t *suppressed);
+int hb_engine_find_node(const hb_engine *e, const char *name);
+int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now);
+void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now);
+void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now);
+
+/* hb_engine_seq.c: sequencing, retransmission, acks (wire §6.3-6.6) */
+hb_seq_outcome hb_engine_seq_check(hb_engine *e, hb_node_state *n, uint64_t hg, uint64_t seq, bool ns, int64_t now);
+void hb_engine_history_add(hb_engine *e, uint64_t seq, const uint8_t *dgram, size_t len, int64_t now);
+void hb_engine_on_ns_message(hb_engine *e, hb_node_state *n, const hb_msg *m, const char *type, int64_t now);
+void hb_engine_maybe_ack(hb_engine *e, hb_node_state *n, uint64_t seq, int64_t now);
+int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);
+
+/* hb_engine_ping.c: ping nodes */
+int hb_engine_ping_open(hb_engine *e, char *err, size_t errlen);
+void hb_engine_ping_close(hb_engine *e);
+void hb_engine_ping_io(hb_engine *e, uint32_t index, int64_t now);
+int64_t hb_engine_ping_timers(hb_engine *e, int64_t now);
+
+/* hb_engine_serial.c: serial media */
+int hb_engine_serial_open(hb_engine *e, char *err, size_t errlen);
+void hb_engine_serial_close(hb_engine *e);
+void hb_engine_serial_io(hb_engine *e, uint32_t index, uint32_t events, int64_t now);
+void hb_engine_serial_transmit(hb_engine *e, const hb_msg *m, int64_t now);
+int64_t hb_engine_serial_timers(hb_engine *e, int64_t now);
+
+/* hb_engine_setup.c */
+void hb_format_sockaddr(const struct sockaddr_storage *sa, char *out, size_t cap);
+int hb_engine_add_fd(hb_engine *e, int fd, uint32_t kind, uint32_t index, uint32_t events);
+/* The link index of a serial device (registered at open). */
+int hb_engine_serial_link(hb_engine *e, const char *device);
+
+#endif
