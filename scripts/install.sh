@@ -9,13 +9,15 @@ cd "$(dirname "$0")/.."
 # kernel tools (iproute2, ipvsadm, nftables), test tools (socat ptys, tshark/
 # tcpdump captures), the IPVS VM (qemu, busybox, xz, kmod), the C toolchain
 # extras (OpenSSL headers for the standalone core, clang + libFuzzer runtime),
-# and stress-ng for the bench's loaded runs.
+# stress-ng for the bench's loaded runs, and the database/LDAP servers the
+# health-check tests start locally (they never run as system services).
 PACKAGES=(
   heartbeat keepalived ldirectord ipvsadm iproute2 nftables iputils-ping
   socat tshark tcpdump
   qemu-system-x86 busybox-static xz-utils kmod
   libssl-dev clang libclang-rt-14-dev
   stress-ng bc procps psmisc
+  postgresql mariadb-server slapd ldap-utils
 )
 
 missing=()
