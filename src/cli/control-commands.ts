@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { follow, request } from '../control/client';
 import { type ResourceSet, controlSocketPath } from '../control/protocol';
 import { DEFAULT_STATE_DIR } from '../daemon/state-dir';
-import { formatStatus } from './status-format';
+import { errorCode } from '../errors';
+import { CL_NORMAL_FAIL, HBSTATUS_STOPPED, formatStatus } from './status-format';
 
 export interface ControlOptions {
   readonly stateDir?: string;
@@ -25,7 +26,17 @@ export async function status(opts: ControlOptions & { json?: boolean; follow?: b
     await stream.done;
     return 0;
   }
-  const reply = await request(stateDir, { cmd: 'status' });
+  let reply;
+  try {
+    reply = await request(stateDir, { cmd: 'status' });
+  } catch (e) {
+    // cl_status hbstatus answers this case itself (exit 1), it is not an error.
+    if (query[0] === 'hbstatus' && errorCode(e) === 'CONTROL_NOT_RUNNING') {
+      process.stdout.write(`${HBSTATUS_STOPPED}\n`);
+      return CL_NORMAL_FAIL;
+    }
+    throw e;
+  }
   if (!reply.ok) {
     process.stderr.write(`hbd: ${reply.message}\n`);
     return 1;
