@@ -323,9 +323,347 @@ hb_drop_reason hb_receive(const hb_keys *keys, const uint8_t *buf, size_t len,
                hb_msg *msg, hb_recv_info *info);
 
 /* ----------------------------- peers: sequence numbers, generations, rexmit */
+/*
+ * Receive side (hb_peer.c): one hb_peer per cluster node - including this
+ * node itself, since every sent message is also processed locally - tracks
+ * that node's generation and sequence numbers (§6.3, §6.4), the seqs still
+ * missing and when to ask for them again (§6.5), and when to ack (§6.6).
+ * Send side (hb_history.c): the datagrams this node sent, kept byte for
+ * byte to answer NS_rexmit (§6.5).  Both are pure: fixed memory, no clock
+ * (the caller passes monotonic milliseconds), no randomness of their own
+ * (the caller passes random numbers), no I/O.  The engine sends and logs.
+ */
+
+#define HB_MISSING_MAX        500u /* missing seqs remembered per node (MAXMISSING)  */
+#define HB_GAP_RESET_LIMIT    250u /* a jump losing more than this resets tracking   */
+#define HB_ACK_DIV            10u  /* ack a node's seq when seq % 10 == its trigger   */
+#define HB_REXMIT_DELAY_MS    250u /* default max_rexmit_delay                        */
+#define HB_HISTORY_SLOTS      500u /* sent datagrams kept for retransmission (MAXMSGHIST) */
+#define HB_HISTORY_DATAGRAM_MAX 1024u /* bytes kept per datagram; v1 sends 200-330   */
+#define HB_REXMIT_BATCH       50u  /* answers per NS_rexmit request (MAX_REXMIT_BATCH) */
+#define HB_FLOW_CONTROL_LIMIT 250u /* unacked sent messages before clients pause      */
+
+/* What to do with a sequenced (non-NS_) message, decided from its hg and seq.
+ * Never renumber: these index counters. */
+typedef enum hb_seq_verdict {
+    HB_SEQ_ACCEPT = 0,   /* new: process it (if it is addressed to us, §6.3) */
+    HB_SEQ_DUPLICATE,    /* seq == the last one: drop, but the copy still proves
+                            the link it came on is alive (§4.1, §6.3) */
+    HB_SEQ_OLD,          /* below the last seq and not a remembered gap: drop */
+    HB_SEQ_REPLAY,       /* hg lower than seen: drop, ERROR "attempted replay attack" */
+    HB_SEQ_STALE_STATUS, /* status from a node considered dead, same hg, seq not
+                            newer than its last status: drop (§6.4) */
+    HB_SEQ_INVALID,      /* seq 0: drop ("bad sequence number") */
+    HB_SEQ_VERDICT_COUNT
+} hb_seq_verdict;
+
+/* "accept", "duplicate", "old", "replay", "stale_status", "invalid";
+ * "unknown" outside the enum. */
+const char *hb_seq_verdict_name(int verdict);
+
+/* One remembered missing seq and when to (re)request it. */
+typedef struct hb_missing_seq {
+    uint64_t seq;
+    uint64_t request_at_ms;
+} hb_missing_seq;
+
+/* Receive-side state for one node.  Plain data (about 8 KiB): embed it,
+ * copy it, compare it.  Read the fields, change them only through the
+ * functions below. */
+typedef struct hb_peer {
+    uint64_t generation;    /* highest hg seen, 0 = none yet */
+    uint64_t last_seq;      /* highest seq accepted, 0 = no history */
+    uint64_t status_seq;    /* seq of the newest accepted status message */
+    uint64_t acked_by_peer; /* highest of OUR seqs this node acked (§6.6) */
+    unsigned ack_trigger;   /* 0..9, chosen at random at start (§6.6) */
+    unsigned max_rexmit_delay_ms;
+    size_t nmissing;
+    hb_missing_seq missing[HB_MISSING_MAX]; /* ascending seq, all < last_seq */
+} hb_peer;
+
+/* Starts empty.  ack_trigger: a random number, reduced mod 10.
+ * max_rexmit_delay_ms: ha.cf's max_rexmit_delay (0 = the default 250). */
+void hb_peer_init(hb_peer *peer, unsigned ack_trigger, unsigned max_rexmit_delay_ms);
+
+/* Forgets the sequence tracking - last seq, missing seqs (and their
+ * requests), the node's acks of our messages - but not the generation nor
+ * the last status seq: Heartbeat's reset_seqtrack().  Call it when the
+ * engine declares the node dead, as Heartbeat's mark_node_dead() does; its
+ * next message is then accepted as a first one (§6.4). */
+void hb_peer_reset(hb_peer *peer);
+
+/* One received sequenced message, as the engine parsed it. */
+typedef struct hb_seq_input {
+    uint64_t seq;        /* `seq` (hex on the wire) */
+    uint64_t generation; /* `hg` (hex); 0 when absent, as Heartbeat reads it */
+    bool is_status;      /* t=status: the only type that can reveal a partition */
+    bool node_dead;      /* the engine considers the sender dead right now */
+    uint64_t now_ms;     /* monotonic ms: schedules requests for missing seqs */
+    uint64_t random;     /* any random value: spreads those requests over time */
+} hb_seq_input;
+
+/* Everything the engine may log or do after hb_peer_receive(). */
+typedef struct hb_seq_result {
+    hb_seq_verdict verdict;
+    bool restarted;       /* hg rose above a known one: INFO "Heartbeat restart on
+                             node X"; tracking was reset (§6.4) */
+    bool returned_after_partition; /* status, same hg, from a node considered
+                             dead, newer seq: CRIT "Cluster node X returning after
+                             partition"; Heartbeat then gives up its resources
+                             and restarts itself 2 s later (§6.4) */
+    uint64_t lost;        /* > 0: WARN "<lost> lost packet(s) for [X]
+                             [<prev_last_seq>:<seq>]" (decimal) */
+    uint64_t prev_last_seq;
+    bool reset_on_big_gap; /* lost > HB_GAP_RESET_LIMIT: ERROR "lost a lot of
+                             packets!"; tracking restarted at this seq */
+    uint32_t forgotten;   /* missing seqs pushed out of the full list */
+    bool filled_gap;      /* this seq was a remembered missing one (or a NAKed one
+                             was forgotten) */
+    bool none_missing;    /* that was the last gap: INFO "No pkts missing from X!" */
+    bool ack;             /* send NS_ackmsg dest=X ackseq=<ack_seq> (only when
+                             flow control is on, §6.6) */
+    uint64_t ack_seq;
+} hb_seq_result;
+
+/* The sequence rung of the receive ladder (§6.3, §6.4), after the message
+ * was authenticated and its sender identified; NS_* messages never come
+ * here.  In order:
+ *   seq 0 -> INVALID;  hg < known -> REPLAY;
+ *   hg > known -> restart: tracking reset, hg remembered;
+ *   status, same hg, node_dead: seq <= last status seq -> STALE_STATUS,
+ *     else returned_after_partition;
+ *   no history or seq == last+1 -> ACCEPT (ack if seq % 10 == trigger and no gap);
+ *   seq == last -> DUPLICATE;
+ *   seq > last+1 -> ACCEPT, `lost` = seq-last-1; over HB_GAP_RESET_LIMIT the
+ *     tracking restarts at seq, otherwise each missing seq is remembered and
+ *     its first NS_rexmit scheduled at now + a random 50..max_rexmit_delay ms
+ *     (0..max when max < 100);
+ *   seq < last -> ACCEPT if it fills a remembered gap, ACCEPT with a reset
+ *     after a partition, else OLD.
+ * Returns out->verdict; out may be NULL. */
+hb_seq_verdict hb_peer_receive(hb_peer *peer, const hb_seq_input *in, hb_seq_result *out);
+
+/* NS_nak_rexmit firstseq=<seq> from this node: the seq is irretrievably lost
+ * (ERROR "Irretrievably lost packet"), stop asking for it.  True if it was
+ * remembered; out (may be NULL) gets filled_gap / none_missing / ack. */
+bool hb_peer_nak(hb_peer *peer, uint64_t seq, hb_seq_result *out);
+
+/* The seqs whose NS_rexmit is due at now_ms, ascending, at most cap of them
+ * (the rest stay due).  Send each as its own request, firstseq = lastseq =
+ * the seq in decimal (§6.5).  Each is rescheduled max_rexmit_delay ms later
+ * and repeats while it stays missing.  While the node is not up (!peer_up)
+ * nothing is returned and the due requests are postponed the same way. */
+size_t hb_peer_rexmit_due(hb_peer *peer, uint64_t now_ms, bool peer_up,
+                          uint64_t *seqs, size_t cap);
+
+/* When the next NS_rexmit falls due (monotonic ms), UINT64_MAX if none. */
+uint64_t hb_peer_rexmit_deadline(const hb_peer *peer);
+
+/* True when the message `seq` should be acked right after acceptance:
+ * seq % 10 == the trigger and no gap below it (§6.6). */
+bool hb_peer_should_ack(const hb_peer *peer, uint64_t seq);
+
+typedef enum hb_ack_verdict {
+    HB_ACK_ADVANCED = 0, /* acked_by_peer moved up */
+    HB_ACK_OLD,          /* not above what this node already acked: ignore */
+    HB_ACK_BEYOND_SENT,  /* above our newest seq: ERROR "corrupted ackseq" */
+} hb_ack_verdict;
+
+/* NS_ackmsg ackseq=<ackseq> from this node addressed to us (§6.6). */
+hb_ack_verdict hb_peer_ack_received(hb_peer *peer, uint64_t ackseq, uint64_t our_newest_seq);
+
+/* Send-side history.  Slot seq % HB_HISTORY_SLOTS holds datagram `seq`, so
+ * the history is a ring of the last 500 sequenced datagrams; acks free it
+ * from below.  About 520 KiB: allocate it once (static or heap). */
+typedef struct hb_history_slot {
+    uint64_t seq;          /* 0 = empty */
+    uint64_t resent_at_ms; /* valid when resent */
+    bool resent;
+    uint16_t len;
+    uint8_t data[HB_HISTORY_DATAGRAM_MAX];
+} hb_history_slot;
+
+typedef struct hb_history {
+    uint64_t newest;   /* highest seq sent, 0 = none yet */
+    uint64_t released; /* every seq <= this was acked by all live nodes */
+    unsigned resend_guard_ms; /* max_rexmit_delay - 10: no second resend sooner */
+    hb_history_slot slot[HB_HISTORY_SLOTS];
+} hb_history;
+
+/* Empties the history.  max_rexmit_delay_ms as for hb_peer_init (0 = 250). */
+void hb_history_init(hb_history *h, unsigned max_rexmit_delay_ms);
+
+/* Records datagram `seq` exactly as sent (the bytes go out again unchanged
+ * on a retransmission).  seq must be above every seq recorded so far
+ * (-EINVAL otherwise, or for seq 0 / NULL data).  A datagram longer than
+ * HB_HISTORY_DATAGRAM_MAX is NOT kept: the seq still counts as sent, so a
+ * request for it is answered "seqno not found" (the requester then stops
+ * asking), and -EMSGSIZE is returned.  The hbd engine never sends v1
+ * datagrams that long; no memory is allocated, ever. */
+int hb_history_add(hb_history *h, uint64_t seq, const void *datagram, size_t len);
+
+/* The kept bytes of `seq` (valid until the next hb_history_add), or NULL. */
+const uint8_t *hb_history_get(const hb_history *h, uint64_t seq, size_t *len);
+
+/* Lowest seq a request can still be answered with bytes for: above
+ * `released` and within the last HB_HISTORY_SLOTS seqs; newest + 1 when the
+ * history holds nothing. */
+uint64_t hb_history_floor(const hb_history *h);
+
+/* Frees every datagram up to `acked` (never beyond newest, never backwards).
+ * Flow control (§6.6): call it with the lowest acked_by_peer of the live
+ * normal nodes (this node included) whenever one advances; with a single live
+ * node, or with flow control off, there is nothing to wait for - call it
+ * with newest - (HB_FLOW_CONTROL_LIMIT - 1), or never (the ring still
+ * keeps the last 500). */
+void hb_history_release(hb_history *h, uint64_t acked);
+
+/* newest - released: above HB_FLOW_CONTROL_LIMIT Heartbeat pauses API
+ * clients until acks arrive. */
+uint64_t hb_history_unacked(const hb_history *h);
+
+typedef enum hb_rexmit_action {
+    HB_REXMIT_RESEND = 0,    /* send data[0..len) again on every medium */
+    HB_REXMIT_NAK_TOO_LOW,   /* NS_nak_rexmit firstseq=<hex seq> info="seqno too low" */
+    HB_REXMIT_NAK_NOT_FOUND, /* NS_nak_rexmit ... info="seqno not found" */
+    HB_REXMIT_TOO_HIGH,      /* send nothing; WARN "Rexmit of seq <seq> requested.
+                                <newest> is max." - ends the answer */
+    HB_REXMIT_ACTION_COUNT
+} hb_rexmit_action;
+
+/* "resend", "nak_too_low", "nak_not_found", "too_high"; "unknown" outside. */
+const char *hb_rexmit_action_name(int action);
+
+/* The `info` text of the NS_nak_rexmit for a NAK action, else NULL. */
+const char *hb_rexmit_nak_info(hb_rexmit_action action);
+
+typedef struct hb_rexmit_item {
+    hb_rexmit_action action;
+    uint64_t seq;
+    const uint8_t *data; /* RESEND: into the history, valid until the next add */
+    size_t len;
+} hb_rexmit_item;
+
+typedef struct hb_rexmit_answer {
+    size_t count;
+    hb_rexmit_item item[HB_REXMIT_BATCH];
+    uint64_t skipped_acked;  /* seqs the requester had already acked */
+    uint64_t skipped_recent; /* seqs re-sent less than resend_guard_ms ago */
+    bool truncated;          /* HB_REXMIT_BATCH answers given, seqs were left */
+} hb_rexmit_answer;
+
+/* Answers NS_rexmit firstseq=<first> lastseq=<last> (§6.5) from a node that
+ * acked our seqs up to requester_acked (its hb_peer.acked_by_peer), in
+ * ascending seq order: seqs <= requester_acked are skipped; below the floor
+ * -> NAK_TOO_LOW; above newest -> TOO_HIGH (once, then stop); kept but
+ * re-sent less than resend_guard_ms ago -> skipped; kept -> RESEND (and the
+ * resend time is recorded); otherwise NAK_NOT_FOUND.  At most
+ * HB_REXMIT_BATCH items.  -EINVAL (answer empty) for first == 0 or
+ * first > last, which Heartbeat logs as "Invalid rexmit seqnos". */
+int hb_history_answer(hb_history *h, uint64_t first, uint64_t last,
+                      uint64_t requester_acked, uint64_t now_ms, hb_rexmit_answer *answer);
+
 /* @@SECTION:PEER@@ (hb_peer.c, hb_history.c) */
 
 /* ----------------------------------------------------- ICMP echo (ping nodes) */
+/*
+ * Pure ICMP echo encoding and decoding for ping nodes (ha.cf `ping`,
+ * `ping6`, `ping_group`; heartbeat-wire §4.1, §8).  A ping node is any
+ * host that answers echo requests; whatever the request carries comes back
+ * in the reply, so hbd puts a stamp in it (HB_PING_STAMP_LEN bytes: a
+ * per-process tag to recognise its own replies among everything a raw
+ * socket sees, and the send time).  Real Heartbeat carries an authenticated
+ * NS_st message instead; no peer ever reads the payload, so the choice is
+ * local.  Sockets, addresses and timing live in the engine.
+ */
+
+#define HB_ICMP_HEADER_LEN  8u      /* type, code, checksum, id, seq */
+#define HB_IPV4_HEADER_MIN  20u
+#define HB_ICMP4_PAYLOAD_MAX 65507u /* 65535 - 20 (IPv4) - 8 */
+#define HB_ICMP6_PAYLOAD_MAX 65527u /* 65535 (payload length) - 8 */
+#define HB_PING_STAMP_LEN   20u     /* "hbd1" + tag (8) + sent_ms (8), big-endian */
+
+/* Why a datagram read from a ping socket is not a reply to us.  Never
+ * renumber: these index counters. */
+typedef enum hb_icmp_drop {
+    HB_ICMP_OK = 0,           /* an echo reply to us */
+    HB_ICMP_TOO_SHORT,        /* below an IPv4 header, or ICMP below 8 bytes */
+    HB_ICMP_NOT_IPV4,         /* IP version is not 4 */
+    HB_ICMP_BAD_IHL,          /* header length < 20 or beyond the bytes read */
+    HB_ICMP_BAD_TOTAL_LENGTH, /* total length below header + 8 or beyond the bytes read */
+    HB_ICMP_BAD_IP_CHECKSUM,  /* IPv4 header checksum */
+    HB_ICMP_FRAGMENT,         /* MF set or a fragment offset (never after reassembly) */
+    HB_ICMP_NOT_ICMP,         /* IPv4 protocol is not 1 */
+    HB_ICMP_BAD_CHECKSUM,     /* ICMPv4 checksum */
+    HB_ICMP_NOT_ECHO_REPLY,   /* any other type: our own requests on loopback,
+                                 unreachables, other hosts' traffic */
+    HB_ICMP_BAD_CODE,         /* echo reply with a code other than 0 */
+    HB_ICMP_OTHER_ID,         /* an echo reply for another process */
+    HB_ICMP_BAD_STAMP,        /* payload too short for the stamp, or no "hbd1" */
+    HB_ICMP_OTHER_TAG,        /* a stamp with another tag (another hbd, or forged) */
+    HB_ICMP_DROP_COUNT
+} hb_icmp_drop;
+
+/* "ok", "too_short", ...; "unknown" outside the enum. */
+const char *hb_icmp_drop_name(int reason);
+
+/* RFC 1071 Internet checksum of data[0..len) as the 16-bit value to store
+ * big-endian (byte 0 = high byte).  A packet whose checksum field is right
+ * sums to 0: hb_inet_checksum(packet, len) == 0. */
+uint16_t hb_inet_checksum(const void *data, size_t len);
+
+/* ICMPv6 checksum (RFC 4443 §2.3): over the pseudo-header (src, dst, upper
+ * layer length, next header 58) and the message.  Raw ICMPv6 sockets do this
+ * themselves; for tests and for checking captures. */
+uint16_t hb_icmp6_checksum(const uint8_t src[16], const uint8_t dst[16],
+                           const void *icmp6, size_t len);
+
+/* Builds an ICMPv4 echo request (type 8) with id, seq (both big-endian on
+ * the wire) and the payload, checksum filled in: the bytes to sendto() on a
+ * raw IPPROTO_ICMP socket (the kernel adds the IP header).  Returns
+ * 8 + payload_len, -ENOSPC (out too small), -EMSGSIZE (payload over
+ * HB_ICMP4_PAYLOAD_MAX) or -EINVAL. */
+ssize_t hb_icmp4_echo_request(uint8_t *out, size_t cap, uint16_t id, uint16_t seq,
+                              const void *payload, size_t payload_len);
+
+/* The same for ICMPv6 (type 128) with the checksum field left 0: the
+ * kernel computes it on raw IPPROTO_ICMPV6 sockets (RFC 3542 §3.1; the
+ * source address is only known when it routes the packet). */
+ssize_t hb_icmp6_echo_request(uint8_t *out, size_t cap, uint16_t id, uint16_t seq,
+                              const void *payload, size_t payload_len);
+
+/* A decoded echo reply; payload points into the caller's buffer. */
+typedef struct hb_icmp_echo {
+    uint16_t id;
+    uint16_t seq;
+    const uint8_t *payload;
+    size_t payload_len;
+} hb_icmp_echo;
+
+/* Decodes what recvfrom() returns on a raw IPPROTO_ICMP socket: the IPv4
+ * header (options included) then the ICMP message.  Checks, in order: size,
+ * version, IHL, total length (bytes past it are ignored), header checksum,
+ * fragment, protocol, ICMP checksum, type echo reply, code 0, id == want_id.
+ * echo (may be NULL) is filled on HB_ICMP_OK. */
+hb_icmp_drop hb_icmp4_parse_reply(const uint8_t *buf, size_t len, uint16_t want_id,
+                                  hb_icmp_echo *echo);
+
+/* Decodes what recvfrom() returns on a raw IPPROTO_ICMPV6 socket: the
+ * ICMPv6 message alone (no IPv6 header; the kernel has already verified the
+ * checksum, which needs the addresses).  Checks size, type echo reply (129),
+ * code 0, id == want_id. */
+hb_icmp_drop hb_icmp6_parse_reply(const uint8_t *buf, size_t len, uint16_t want_id,
+                                  hb_icmp_echo *echo);
+
+/* Writes hbd's payload: "hbd1", tag, sent_ms (monotonic ms), big-endian. */
+void hb_ping_stamp_encode(uint8_t out[HB_PING_STAMP_LEN], uint64_t tag, uint64_t sent_ms);
+
+/* Reads a stamp from a reply's payload (bytes after the stamp are
+ * ignored): HB_ICMP_OK with *sent_ms set (may be NULL), HB_ICMP_BAD_STAMP or
+ * HB_ICMP_OTHER_TAG. */
+hb_icmp_drop hb_ping_stamp_decode(const uint8_t *payload, size_t len, uint64_t want_tag,
+                                  uint64_t *sent_ms);
+
 /* @@SECTION:ICMP@@ (icmp_msg.c) */
 
 /* ----------------------------------------------------- serial medium */

@@ -224,12 +224,17 @@ static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t n
     }
     n->last_status_ms = now;
     n->heard = true;
+    /* Protocol 1 = the peer does acks/flow control; one status without it
+     * turns acks to it off for good (§5.2). */
+    const char *proto = hb_msg_get_str(m, "protocol");
+    if (!proto || strcmp(proto, "1") != 0)
+        n->flow_control = false;
     if (n->dead) {
         n->dead = false;
-        /* Same generation as before its death: it never restarted, the
-         * network was partitioned (wire §6.4). */
-        if (!n->restarted_since_death)
-            hb_engine_emit_simple(e, HB_EV_PARTITION_RETURN, n->name, NULL, NULL, (int64_t)n->generation, 0, NULL);
+        /* Same generation as before its death, newer seq: it never restarted,
+         * the network was partitioned (wire §6.4). */
+        if (n->last_result.returned_after_partition)
+            hb_engine_emit_simple(e, HB_EV_PARTITION_RETURN, n->name, NULL, NULL, (int64_t)n->peer.generation, 0, NULL);
     }
     n->restarted_since_death = false;
     const char *st = hb_msg_get_str(m, "st");
@@ -320,7 +325,8 @@ void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size
     hb_seq_outcome out = hb_engine_seq_check(e, n, hg, seq, ns, now);
     if (out == HB_SEQ_OUT_REPLAY) {
         char detail[160];
-        snprintf(detail, sizeof detail, "node [%s] generation %" PRIx64 " < %" PRIx64, src, hg, n->generation);
+        snprintf(detail, sizeof detail, "node [%s] generation %" PRIx64 " < %" PRIx64 ": attempted replay attack", src, hg,
+                 n->peer.generation);
         hb_engine_reject(e, HB_CTR_EDROP_BASE, HB_EDROP_REPLAY, hb_engine_drop_name(HB_EDROP_REPLAY), detail, now);
         return;
     }
@@ -382,6 +388,7 @@ static int64_t node_deadline(const hb_engine *e, const hb_node_state *n)
 static void declare_dead(hb_engine *e, hb_node_state *n)
 {
     n->dead = true;
+    hb_engine_seq_node_dead(e, n);
     hb_engine_count(e, HB_CTR_NODE_DEATHS, 1);
     for (size_t l = 0; l < e->nlinks; l++) {
         if (n->links[l].up) {
@@ -518,6 +525,8 @@ static int lock_working_set(hb_engine *e)
         rc = hb_rt_lock_region(bufs[i], e->bufcap);
     if (rc == 0 && e->stack)
         rc = hb_rt_lock_region(e->stack, HB_ENGINE_STACK_SIZE);
+    if (rc == 0)
+        rc = hb_rt_lock_region(e->history, sizeof *e->history);
     return rc;
 }
 

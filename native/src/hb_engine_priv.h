@@ -18,12 +18,6 @@ typedef struct hb_link_state {
     int64_t last_rx_ms;
 } hb_link_state;
 
-/* Per-peer receive-side sequencing (replaced by hb_peer when it lands). */
-typedef struct hb_seq_track {
-    bool have;
-    uint64_t last_seq;
-} hb_seq_track;
-
 typedef struct hb_node_state {
     char name[HB_NODE_NAME_MAX + 1];
     bool is_self;
@@ -34,11 +28,13 @@ typedef struct hb_node_state {
     bool restarted_since_death;
     int64_t last_status_ms;
     uint32_t dt_ms;
-    bool have_generation;
-    uint64_t generation;
     bool have_uuid;
     uint8_t uuid[HB_UUID_LEN];
-    hb_seq_track seq;
+    /* Sequencing, generation, missing seqs and acks of this node (hb_peer.c). */
+    hb_peer peer;
+    hb_seq_result last_result;
+    /* Acks/flow control stay on while every status carries protocol=1 (§6.6). */
+    bool flow_control;
     hb_link_state links[HB_ENGINE_MAX_MEDIA];
     /* ping nodes */
     size_t naddrs;
@@ -96,6 +92,13 @@ struct hb_engine {
 
     char own_status[HB_STATUS_MAX];
     uint64_t seq;
+    hb_history *history;     /* our sent datagrams, for NS_rexmit (hb_history.c) */
+    /* ping nodes: raw ICMP sockets, our echo id and payload tag */
+    int ping_fd4, ping_fd6;
+    uint16_t ping_id, ping_seq;
+    uint64_t ping_tag;
+    int64_t next_ping_ms;
+    uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;
     char loadavg[64];
@@ -119,9 +122,13 @@ int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now);
 void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now);
 void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now);
 
+uint64_t hb_engine_random(hb_engine *e);
+
 /* hb_engine_seq.c: sequencing, retransmission, acks (wire §6.3-6.6) */
 hb_seq_outcome hb_engine_seq_check(hb_engine *e, hb_node_state *n, uint64_t hg, uint64_t seq, bool ns, int64_t now);
 void hb_engine_history_add(hb_engine *e, uint64_t seq, const uint8_t *dgram, size_t len, int64_t now);
+/* A node was declared dead: forget its sequencing like Heartbeat's mark_node_dead. */
+void hb_engine_seq_node_dead(hb_engine *e, hb_node_state *n);
 void hb_engine_on_ns_message(hb_engine *e, hb_node_state *n, const hb_msg *m, const char *type, int64_t now);
 void hb_engine_maybe_ack(hb_engine *e, hb_node_state *n, uint64_t seq, int64_t now);
 int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);

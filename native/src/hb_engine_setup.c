@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -125,7 +126,9 @@ static int setup_nodes(hb_engine *e)
         n->is_self = strcmp(n->name, c->node_name) == 0;
         n->dt_ms = c->deadtime_ms;
         n->last_status_ms = -1;
-        snprintf(n->status, sizeof n->status, n->is_self ? "init" : "init");
+        snprintf(n->status, sizeof n->status, "init");
+        hb_peer_init(&n->peer, (unsigned)(hb_engine_random(e) % HB_ACK_DIV), c->max_rexmit_delay_ms);
+        n->flow_control = true;
         if (n->is_self)
             e->self = (int)i;
         for (size_t l = 0; l < HB_ENGINE_MAX_MEDIA; l++)
@@ -139,7 +142,7 @@ static int setup_nodes(hb_engine *e)
         n->is_ping = true;
         n->dt_ms = c->deadping_ms;
         n->last_status_ms = -1;
-        snprintf(n->status, sizeof n->status, "dead");
+        snprintf(n->status, sizeof n->status, "init");
     }
     snprintf(e->own_status, sizeof e->own_status, "init");
     return 0;
@@ -207,6 +210,7 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
     e->cfg = *cfg;
     e->cfg_log_badpack = true;
     e->epfd = e->timerfd = e->wakefd = -1;
+    e->ping_fd4 = e->ping_fd6 = -1;
     pthread_mutex_init(&e->lock, NULL);
     pthread_mutex_init(&e->cmd_lock, NULL);
     int rc = hb_evq_init(&e->evq, notify, notify_arg);
@@ -223,6 +227,14 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
         rc = -ENOMEM;
         goto fail;
     }
+    e->history = malloc(sizeof *e->history);
+    if (!e->history) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    hb_history_init(e->history, cfg->max_rexmit_delay_ms);
+    if (getrandom(&e->rng, sizeof e->rng, 0) != (ssize_t)sizeof e->rng || e->rng == 0)
+        e->rng = (uint64_t)hb_mono_ms() * 2654435761u + 1;
     hb_msg_init(&e->msg_rx, e->store_rx, e->bufcap);
     hb_msg_init(&e->msg_tx, e->store_tx, e->bufcap);
     if ((rc = setup_nodes(e)) < 0) {
@@ -289,6 +301,7 @@ void hb_engine_destroy(hb_engine *e)
     free(e->store_rx);
     free(e->store_tx);
     free(e->stack);
+    free(e->history);
     pthread_mutex_destroy(&e->lock);
     pthread_mutex_destroy(&e->cmd_lock);
     free(e);
@@ -321,8 +334,8 @@ void hb_engine_view_get(hb_engine *e, hb_engine_view *out)
         snprintf(v->status, sizeof v->status, "%s", n->is_self ? e->own_status : n->status);
         v->last_heard_ms = n->heard ? n->last_status_ms : -1;
         v->deadtime_ms = n->is_self ? e->cfg.deadtime_ms : n->dt_ms;
-        v->generation = n->is_self ? e->cfg.generation : n->generation;
-        v->last_seq = n->is_self ? e->seq : n->seq.last_seq;
+        v->generation = n->is_self ? e->cfg.generation : n->peer.generation;
+        v->last_seq = n->is_self ? e->seq : n->peer.last_seq;
         if (n->is_self)
             hex(e->cfg.uuid, HB_UUID_LEN, v->uuid_hex);
         else if (n->have_uuid)
