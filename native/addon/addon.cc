@@ -441,6 +441,58 @@ Napi::Value CreateEngine(const Napi::CallbackInfo &info) {
   return p;
 }
 
+// encodeDatagram(fields, keys, framing): a complete datagram as a peer would
+// send it (netstring + inner auth + outer trailer, or classic + inner auth).
+// The caller supplies every field, control fields included: used by tests
+// and tools to forge, replay and probe.
+Napi::Value EncodeDatagram(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsArray() || !info[1].IsObject() || !info[2].IsString())
+    throw Napi::TypeError::New(env, "encodeDatagram(fields, keys, 'netstring'|'classic')");
+  std::string framing = info[2].As<Napi::String>().Utf8Value();
+  Napi::Object keysObj = info[1].As<Napi::Object>();
+  hb_keys keys;
+  hb_keys_init(&keys);
+  Napi::Array entries = keysObj.Get("entries").As<Napi::Array>();
+  for (uint32_t i = 0; i < entries.Length(); i++) {
+    Napi::Object k = entries.Get(i).As<Napi::Object>();
+    std::string secret = OptString(k, "secret", HB_AUTH_KEY_MAX + 1, "key");
+    hb_keys_set(&keys, static_cast<unsigned>(OptNumber(k, "index", 0)), hb_auth_method_from_name(OptString(k, "method", 8, "key").c_str()),
+                secret.data(), secret.size());
+  }
+  if (hb_keys_set_signing(&keys, static_cast<unsigned>(OptNumber(keysObj, "sign", 0))) < 0)
+    throw Napi::RangeError::New(env, "keys.sign names no configured entry");
+  std::vector<uint8_t> store(65536);
+  auto msg = std::make_unique<hb_msg>();
+  hb_msg_init(msg.get(), store.data(), store.size());
+  Napi::Array fields = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < fields.Length(); i++) {
+    Napi::Array pair = fields.Get(i).As<Napi::Array>();
+    std::string name = pair.Get(0u).ToString().Utf8Value();
+    Napi::Value v = pair.Get(1u);
+    int rc;
+    if (v.IsBuffer()) {
+      auto b = v.As<Napi::Buffer<uint8_t>>();
+      rc = hb_msg_add(msg.get(), name.c_str(), HB_FIELD_BINARY, b.Data(), b.Length());
+    } else {
+      std::string sv = v.ToString().Utf8Value();
+      rc = hb_msg_add(msg.get(), name.c_str(), HB_FIELD_STRING, sv.data(), sv.size());
+    }
+    if (rc < 0) throw ErrnoError(env, rc, "adding field " + name);
+  }
+  std::vector<uint8_t> out(131072);
+  ssize_t n;
+  if (framing == "classic") {
+    int rc = hb_msg_sign(msg.get(), &keys);
+    if (rc < 0) throw ErrnoError(env, rc, "signing");
+    n = hb_encode_classic(msg.get(), out.data(), out.size());
+  } else {
+    n = hb_encode_udp(msg.get(), &keys, out.data(), out.size());
+  }
+  if (n < 0) throw ErrnoError(env, static_cast<int>(n), "encoding");
+  return Napi::Buffer<uint8_t>::Copy(env, out.data(), static_cast<size_t>(n));
+}
+
 // @@SECTION:ENGINE@@ (heartbeat engine glue)
 
 // @@SECTION:IPVS@@ (IPVS glue)
@@ -449,6 +501,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("coreVersion", Napi::String::New(env, hb_core_version()));
   exports.Set("syslogOpen", Napi::Function::New(env, SyslogOpen, "syslogOpen"));
   exports.Set("syslogWrite", Napi::Function::New(env, SyslogWrite, "syslogWrite"));
+  exports.Set("encodeDatagram", Napi::Function::New(env, EncodeDatagram, "encodeDatagram"));
   engine_ctor = new Napi::FunctionReference(Napi::Persistent(Engine::Define(env)));
   exports.Set("createEngine", Napi::Function::New(env, CreateEngine, "createEngine"));
   // @@INIT:ENGINE@@

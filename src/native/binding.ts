@@ -14,6 +14,15 @@ export interface NativeBinding {
   syslogWrite(priority: number, message: string): void;
   /** Opens every medium (off the JS thread) and returns a stopped engine. */
   createEngine(config: NativeEngineConfig, onEvents: () => void): Promise<NativeEngine>;
+  /**
+   * A complete datagram from the given fields (control fields included),
+   * signed like a Heartbeat node signs it. For tests and tools.
+   */
+  encodeDatagram(
+    fields: readonly (readonly [string, string | Buffer])[],
+    keys: NativeEngineConfig['keys'],
+    framing: 'netstring' | 'classic',
+  ): Buffer;
   // @@SECTION:ENGINE@@
   // @@SECTION:IPVS@@
 }

@@ -24,3 +24,20 @@ test('argument errors are TypeErrors, not crashes', () => {
   assert.throws(() => native.syslogWrite('x', 1), TypeError);
   assert.throws(() => native.syslogWrite(), TypeError);
 });
+
+test('encodeDatagram reproduces a real sha1 status datagram byte for byte (heartbeat-wire §3.6 example 3)', () => {
+  const native = loadNative();
+  const dgram = native.encodeDatagram(
+    [
+      ['t', 'status'], ['st', 'init'], ['dt', 'fa0'], ['protocol', '1'], ['src', 'node1'],
+      ['srcuuid', Buffer.from('0gjTjSGtSeiCg70zgE78hQ==', 'base64')], ['seq', '1'], ['hg', '6b0255ff'], ['ts', '6b0255fe'],
+      ['ld', '0.29 0.56 0.36 2/114 31407'], ['ttl', '3'],
+    ],
+    { sign: 1, entries: [{ index: 1, method: 'sha1', secret: 'hwtestkey' }] },
+    'netstring',
+  );
+  assert.equal(dgram.length, 307);
+  const text = dgram.toString('latin1');
+  assert.ok(text.includes('50:(0)auth=1 29df16d08713158cadbfd08e691d96d8f51cc4a1,%%%\n'));
+  assert.ok(text.endsWith('42:1 8fed4bcebfbbbdf21d59b8935d76267f82e5983c,'));
+});
