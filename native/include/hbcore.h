@@ -667,6 +667,252 @@ hb_icmp_drop hb_ping_stamp_decode(const uint8_t *payload, size_t len, uint64_t w
 /* @@SECTION:ICMP@@ (icmp_msg.c) */
 
 /* ----------------------------------------------------- serial medium */
+/* Heartbeat's serial plugin (heartbeat-wire §2.2 "Serial specifics", §4.2,
+ * §9): classic text only, inner `auth` only, point to point.  Three layers:
+ *   reader (hb_serial_rx.c)  pure line assembler: bytes in, classic messages
+ *                            out, for hb_receive();
+ *   writer (hb_serial_tx.c)  pure output queue: signed classic bytes cut into
+ *                            512-byte fragments with Heartbeat's delay, as
+ *                            "not before" times the engine schedules;
+ *   port (hb_serial_port.c, hb_serial_lock.c)  the tty: UUCP lock, termios,
+ *                            BREAK, non-blocking read/write, close.
+ * Nothing here allocates, sleeps or starts threads; times are the caller's
+ * CLOCK_MONOTONIC milliseconds (now_ms). */
+
+#define HB_SERIAL_MSG_MAX      (HB_MSG_MAX - 2u) /* longest frame a real reader keeps */
+#define HB_SERIAL_FRAG_SIZE    512u    /* bytes per write() (Heartbeat FRAGSIZE)       */
+#define HB_SERIAL_WRITE_TIMEOUT_MS 500 /* a fragment the tty refuses this long is dropped
+                                          (Heartbeat's 500 ms alarm around write())   */
+#define HB_SERIAL_DEFAULT_BAUD 19200u  /* ha.cf `baud` default                          */
+#define HB_SERIAL_TX_SLOTS     64u     /* messages the writer can queue                 */
+#define HB_SERIAL_TX_CAP       (HB_MSG_MAX + 8u) /* bytes the writer can queue          */
+#define HB_SERIAL_PATH_MAX     512u    /* lock file path                                */
+#define HB_SERIAL_DEFAULT_LOCK_DIR "/var/lock"
+#define HB_SERIAL_NO_DEADLINE  INT64_MAX
+
+/* Per-port counters; reader and writer each fill their own.  Never renumber. */
+typedef enum hb_serial_counter {
+    HB_SERIAL_RX_BYTES = 0,     /* bytes fed to the reader */
+    HB_SERIAL_RX_MSGS,          /* complete messages handed out */
+    HB_SERIAL_RX_GARBAGE_BYTES, /* bytes skipped while looking for a ">>>" line */
+    HB_SERIAL_RX_BAD_START,     /* ">>>" line with more on it: frame dropped */
+    HB_SERIAL_RX_BAD_END,       /* "<<<" line with more on it: frame dropped */
+    HB_SERIAL_RX_SWALLOWED,     /* ">>>" inside a frame: it and the next dropped */
+    HB_SERIAL_RX_OVERFLOW,      /* frame over HB_SERIAL_MSG_MAX: dropped */
+    HB_SERIAL_RX_READ_ERRORS,   /* read() failures and EOFs (hb_serial_port_read) */
+    HB_SERIAL_TX_BYTES,         /* bytes written */
+    HB_SERIAL_TX_MSGS,          /* messages completely written */
+    HB_SERIAL_TX_WRITES,        /* write() calls that wrote something */
+    HB_SERIAL_TX_BLOCKED,       /* EAGAINs: the tty was full (remainder kept) */
+    HB_SERIAL_TX_QUEUE_FULL,    /* messages refused because the queue was full */
+    HB_SERIAL_TX_ERRORS,        /* write() failures (message dropped) */
+    HB_SERIAL_TX_TIMEOUTS,      /* fragment refused for HB_SERIAL_WRITE_TIMEOUT_MS */
+    HB_SERIAL_TX_DROPPED,       /* queued messages lost to errors and timeouts */
+    HB_SERIAL_TX_RESYNCS,       /* "\n<<<\n" resynchronisations sent */
+    HB_SERIAL_COUNTER_COUNT
+} hb_serial_counter;
+
+/* "rx_bytes", "rx_msgs", ... (stable, lowercase); "unknown" outside the enum. */
+const char *hb_serial_counter_name(int counter);
+
+/* True for the rates ha.cf `baud` accepts: 9600 19200 38400 57600 115200
+ * 230400 460800. */
+bool hb_serial_baud_valid(unsigned baud);
+
+/* Heartbeat's pause between two 512-byte fragments of one message,
+ * 512 / (baud / 8) s, rounded up to whole ms (214 at 19200); 0 for an
+ * invalid rate. */
+unsigned hb_serial_frag_delay_ms(unsigned baud);
+
+/* --- reader (pure) */
+
+/* Heartbeat's serial_read() as a state machine fed whatever read() returned
+ * (any chunking gives the same result).  Every byte first gets what the tty's ISTRIP and IGNCR would do to it (bit 7 cleared,
+ * CR dropped), in case the line discipline did not.  Lines end at '\n'; a
+ * NUL byte ends a line's content (the rest up to '\n' is ignored, as
+ * Heartbeat's C strings do).  Lines are skipped until one is exactly ">>>";
+ * then lines are collected until one starts with "<<<".  The frame is
+ * handed out if that line is exactly "<<<"; it is dropped (and counted) if
+ * its ">>>" or "<<<" line carries more bytes, if it contains a line starting
+ * with ">>>" (an unterminated message swallowing the next one, whose ">>>"
+ * Heartbeat rejects as an illegal field [obs S6]), or if it grows over
+ * HB_SERIAL_MSG_MAX (then hunting resumes at the next line, as Heartbeat's
+ * does; a doomed frame is measured the same way).  "###" netstrings are
+ * skipped like any other line.  Each dropped frame is counted once. */
+typedef struct hb_serial_reader {
+    int state;             /* private: hunting / in a frame */
+    int doomed;            /* private: 0, or the counter this frame's drop goes to */
+    bool handed_out;       /* private: buf holds the message returned last */
+    bool line_cut;         /* private: a NUL ended this line's content */
+    size_t line_len;       /* private: content bytes of the current line */
+    size_t line_raw;       /* private: all bytes of the current line */
+    uint8_t head[3];       /* private: its first content bytes */
+    size_t len;            /* private: frame bytes in buf (whole lines) */
+    uint64_t counter[HB_SERIAL_COUNTER_COUNT];
+    uint8_t buf[HB_MSG_MAX];
+} hb_serial_reader;
+
+/* Starts hunting at a line start, with zero counters. */
+void hb_serial_reader_init(hb_serial_reader *r);
+
+/* Forgets a partial frame and line (after a read error, hangup or reopen);
+ * counters are kept. */
+void hb_serial_reader_reset(hb_serial_reader *r);
+
+/* Feeds bytes and stops after the first complete message.  Returns how many
+ * bytes were consumed (all of them unless a message completed).  *msg is set
+ * to ">>>\n...<<<\n" (msg_len bytes, no NUL, ready for hb_receive()), valid
+ * until the next call, or to NULL.  Loop until the input is consumed:
+ *     while (len > 0) { size_t n = hb_serial_reader_feed(r, p, len, &m, &ml);
+ *                       p += n; len -= n; if (m) handle(m, ml); }      */
+size_t hb_serial_reader_feed(hb_serial_reader *r, const uint8_t *in, size_t len,
+                             const uint8_t **msg, size_t *msg_len);
+
+/* --- writer (pure) */
+
+/* A FIFO of classic messages.  Each message goes out in 512-byte fragments;
+ * after a fragment that is not the message's last, the next one may start
+ * only hb_serial_frag_delay_ms() later (Heartbeat's usleep between
+ * fragments; real v1 messages are one fragment).  A fragment the tty keeps
+ * refusing for HB_SERIAL_WRITE_TIMEOUT_MS makes the writer drop the whole
+ * queue (like Heartbeat's TTY write timeout + tcflush).  Whenever bytes of a
+ * message may have been cut, and once after init, "\n<<<\n" is sent before
+ * the next message: it ends any half-sent frame at the peer, so the peer's
+ * reader does not swallow that next message [obs S6]; to a reader that is
+ * between messages it is two ignored lines. */
+typedef struct hb_serial_writer {
+    unsigned frag_delay_ms;
+    int64_t not_before_ms;  /* private: the next fragment may start then */
+    int64_t eligible_ms;    /* private: the current piece is writable since */
+    size_t head, tail;      /* private: unsent bytes are buf[head..tail) */
+    size_t cur_sent;        /* private: bytes of the first message written */
+    unsigned first, nslots; /* private: queued message lengths (a ring) */
+    uint32_t slot_len[HB_SERIAL_TX_SLOTS];
+    unsigned resync_left;   /* private: bytes of "\n<<<\n" still to send */
+    uint64_t counter[HB_SERIAL_COUNTER_COUNT];
+    uint8_t buf[HB_SERIAL_TX_CAP];
+} hb_serial_writer;
+
+/* Empty queue, zero counters, resync pending.  -EINVAL for a bad baud. */
+int hb_serial_writer_init(hb_serial_writer *w, unsigned baud);
+
+/* The bytes a serial link carries for msg: what hb_msg_sign() then
+ * hb_encode_classic() would give (the inner auth recomputed with the signing
+ * entry, in the place of the first `auth` field or appended; no outer
+ * trailer on serial), without modifying msg - so the engine can pass the
+ * message it also sends by UDP.  Returns the length, or -ENOENT (no signing
+ * key), -ENOSPC (cap; out is also scratch), -EMSGSIZE (over
+ * HB_SERIAL_MSG_MAX), -EILSEQ (a byte >= 0x80, CR or NUL in the text: the
+ * peer's ISTRIP/IGNCR would change it and its digest check would fail). */
+ssize_t hb_serial_encode(const hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap);
+
+/* Queues one message: bytes from hb_serial_encode() (sent as given, 1 ..
+ * HB_SERIAL_MSG_MAX), or msg signed and encoded straight into the queue (no
+ * scratch buffer).  0, -ENOBUFS (HB_SERIAL_TX_SLOTS messages or
+ * HB_SERIAL_TX_CAP bytes queued; counted), -EMSGSIZE, or an
+ * hb_serial_encode() error.  Call hb_serial_port_flush() afterwards. */
+int hb_serial_writer_queue(hb_serial_writer *w, const void *bytes, size_t len, int64_t now_ms);
+int hb_serial_writer_queue_msg(hb_serial_writer *w, const hb_msg *msg, const hb_keys *keys,
+                               int64_t now_ms);
+
+/* What may be written now: sets *data and returns the byte count (at most
+ * the rest of the current fragment), or 0 (queue empty, or before the next
+ * fragment's time). */
+size_t hb_serial_writer_next(const hb_serial_writer *w, int64_t now_ms, const uint8_t **data);
+
+/* Records that n bytes of the last hb_serial_writer_next() were written. */
+void hb_serial_writer_advance(hb_serial_writer *w, size_t n, int64_t now_ms);
+
+/* After the tty refused the current piece: when it has been refused for
+ * HB_SERIAL_WRITE_TIMEOUT_MS, drops the queue, counts, schedules a resync and
+ * returns true (the caller then discards the tty's output, tcflush). */
+bool hb_serial_writer_expire(hb_serial_writer *w, int64_t now_ms);
+
+/* After a write() error: drops the first message (counted; a resync follows
+ * if part of it was written). */
+void hb_serial_writer_abort(hb_serial_writer *w, int64_t now_ms);
+
+/* When hb_serial_port_flush() should run again without an EPOLLOUT: the next
+ * fragment's time, or the write-timeout deadline of a blocked piece;
+ * HB_SERIAL_NO_DEADLINE when the queue is empty. */
+int64_t hb_serial_writer_wake_ms(const hb_serial_writer *w, int64_t now_ms);
+
+/* Queued bytes not yet written (excluding a pending resync), and messages. */
+size_t hb_serial_writer_pending(const hb_serial_writer *w);
+unsigned hb_serial_writer_queued(const hb_serial_writer *w);
+
+/* --- port (I/O) */
+
+/* The UUCP lock file name Heartbeat uses: "LCK.." + the alphanumeric
+ * characters of the device path after its first 5 bytes ("/dev/"), at most
+ * 63 ("/dev/pts/3" -> "LCK..pts3").  Length written, or -EINVAL / -ENOSPC. */
+int hb_serial_lock_name(const char *device, char *out, size_t cap);
+
+/* Takes the lock in lock_dir (NULL: HB_SERIAL_DEFAULT_LOCK_DIR) like
+ * Heartbeat/HDB UUCP: a temporary file holding our pid as "%11ld\n" (12
+ * bytes) is hard-linked to the lock name.  An existing lock whose pid is
+ * alive (kill(pid, 0) succeeds or fails other than ESRCH) and is neither
+ * ours nor <= 1 refuses with -EBUSY; an unreadable, empty or dead-pid lock is
+ * stale and replaced (an unreadable or empty one younger than 2 s gives
+ * -EAGAIN: someone may be writing it; Heartbeat sleeps 1 s instead).  Our
+ * own pid counts as stale (Heartbeat's rule; pids repeat across restarts in
+ * containers), so this does not stop one process from locking a line twice.
+ * Writes the lock path to path_out.  0 or -errno. */
+int hb_serial_lock(const char *lock_dir, const char *device, char *path_out, size_t cap);
+
+/* Removes the lock file if it still holds our pid.  0 or -errno. */
+int hb_serial_unlock(const char *lock_path);
+
+typedef struct hb_serial_port {
+    int fd;                 /* -1 when closed */
+    unsigned baud;
+    char lock_path[HB_SERIAL_PATH_MAX]; /* "" when not locked */
+    hb_serial_reader rx;
+    hb_serial_writer tx;
+} hb_serial_port;
+
+/* Opens and sets up a serial line as Heartbeat does: lock (above), open
+ * O_RDWR|O_NOCTTY|O_NONBLOCK|O_CLOEXEC, termios raw 8N1 + CRTSCTS CLOCAL
+ * CREAD, input IGNCR ISTRIP BRKINT INPCK, no echo/ICANON/ISIG/OPOST,
+ * VMIN=1 VTIME=1, the baud rate in both directions (checked after
+ * tcsetattr), tcflush both queues, then a BREAK (tcsendbreak 0) so the peer
+ * flushes.  Blocking set-up call (the BREAK lasts 0.25-0.5 s on a UART): do
+ * not run it on the heartbeat thread.  0 or -errno (-EINVAL bad baud or
+ * path, -EBUSY locked, -EAGAIN lock being written, -ENOTTY not a tty, ...);
+ * on failure nothing is held and port->fd is -1.  The port must not be open
+ * already; reader and writer start afresh. */
+int hb_serial_open(hb_serial_port *port, const char *device, unsigned baud,
+                   const char *lock_dir);
+
+/* Closes the fd and removes the lock.  The kernel may wait for unsent output
+ * to drain (the driver's closing_wait), so not on the heartbeat thread.
+ * Safe to call twice.  0 or -errno from close(). */
+int hb_serial_close(hb_serial_port *port);
+
+/* One non-blocking read(): bytes read (feed them to port->rx), -EAGAIN when
+ * nothing is waiting, 0 at EOF (the reader is reset: a partial frame is
+ * lost, as in Heartbeat), -errno.  A pty whose other side closed reads 0
+ * (and writes -EIO) and then polls POLLIN|POLLHUP for ever: stop polling it
+ * or reopen.  EOFs and errors are counted. */
+ssize_t hb_serial_port_read(hb_serial_port *port, void *buf, size_t cap);
+
+/* hb_serial_port_flush() results. */
+#define HB_SERIAL_FLUSH_IDLE    0 /* queue empty */
+#define HB_SERIAL_FLUSH_BLOCKED 1 /* tty full: wait for EPOLLOUT (and the timer) */
+#define HB_SERIAL_FLUSH_WAIT    2 /* next fragment not before hb_serial_writer_wake_ms() */
+
+/* Writes what the fragment schedule and the tty allow, never blocking:
+ * EINTR retried, a short write or EAGAIN keeps the remainder, a write-timeout
+ * drops the queue and tcflush()es the output.  Call it after queueing, on
+ * EPOLLOUT, and when the timer at hb_serial_writer_wake_ms() fires.  Returns
+ * HB_SERIAL_FLUSH_IDLE/BLOCKED/WAIT, or -errno after a write() error (the
+ * message was dropped and counted; call again for the rest). */
+int hb_serial_port_flush(hb_serial_port *port, int64_t now_ms);
+
+/* Reader and writer counters added together. */
+void hb_serial_port_counters(const hb_serial_port *port,
+                             uint64_t out[HB_SERIAL_COUNTER_COUNT]);
+
 /* @@SECTION:SERIAL@@ (hb_serial*.c) */
 
 /* ----------------------------------------------------- heartbeat engine */

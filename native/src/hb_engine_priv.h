@@ -85,6 +85,12 @@ struct hb_engine {
     hb_udp_tx tx[HB_ENGINE_MAX_MEDIA];
     size_t nrx;
     hb_udp_rx rx[HB_ENGINE_MAX_MEDIA];
+    /* serial media (hb_serial_*.c): one port each, ~0.5 MiB, on the heap */
+    size_t nserial;
+    hb_serial_port *serial[HB_ENGINE_MAX_MEDIA];
+    int serial_link[HB_ENGINE_MAX_MEDIA];
+    bool serial_want_out[HB_ENGINE_MAX_MEDIA];
+    int64_t serial_retry_ms[HB_ENGINE_MAX_MEDIA]; /* >0: hung up, re-poll then */
 
     size_t nnodes;
     int self;
@@ -105,8 +111,8 @@ struct hb_engine {
     int64_t loadavg_at;
 
     size_t bufcap;
-    uint8_t *txbuf, *rxbuf, *scratch, *store_rx, *store_tx;
-    hb_msg msg_rx, msg_tx;
+    uint8_t *txbuf, *rxbuf, *scratch, *store_rx, *store_tx, *store_aux;
+    hb_msg msg_rx, msg_tx, msg_aux;
 
     hb_rate rate[HB_RATE_KEYS];
 };
@@ -144,6 +150,8 @@ int hb_engine_serial_open(hb_engine *e, char *err, size_t errlen);
 void hb_engine_serial_close(hb_engine *e);
 void hb_engine_serial_io(hb_engine *e, uint32_t index, uint32_t events, int64_t now);
 void hb_engine_serial_transmit(hb_engine *e, const hb_msg *m, int64_t now);
+/* Re-sends a kept UDP datagram (netstring) on the serial links, as classic text. */
+void hb_engine_serial_retransmit(hb_engine *e, const uint8_t *dgram, size_t len, int64_t now);
 int64_t hb_engine_serial_timers(hb_engine *e, int64_t now);
 
 /* hb_engine_setup.c */

@@ -132,6 +132,7 @@ static void answer_rexmit(hb_engine *e, hb_node_state *n, const hb_msg *m, int64
             for (size_t t = 0; t < e->ntx; t++)
                 if (hb_udp_send(&e->tx[t], it->data, it->len) == 0)
                     hb_engine_count(e, HB_CTR_TX_DATAGRAMS, 1);
+            hb_engine_serial_retransmit(e, it->data, it->len, now);
             hb_engine_count(e, HB_CTR_REXMITS_SENT, 1);
         } else if (it->action == HB_REXMIT_TOO_HIGH) {
             hb_engine_emit_simple(e, HB_EV_REXMIT_TOO_NEW, n->name, NULL, NULL, (int64_t)it->seq, (int64_t)e->seq, NULL);

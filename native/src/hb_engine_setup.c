@@ -223,7 +223,8 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
     e->scratch = malloc(e->bufcap);
     e->store_rx = malloc(e->bufcap);
     e->store_tx = malloc(e->bufcap);
-    if (!e->txbuf || !e->rxbuf || !e->scratch || !e->store_rx || !e->store_tx) {
+    e->store_aux = malloc(e->bufcap);
+    if (!e->txbuf || !e->rxbuf || !e->scratch || !e->store_rx || !e->store_tx || !e->store_aux) {
         rc = -ENOMEM;
         goto fail;
     }
@@ -237,6 +238,7 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
         e->rng = (uint64_t)hb_mono_ms() * 2654435761u + 1;
     hb_msg_init(&e->msg_rx, e->store_rx, e->bufcap);
     hb_msg_init(&e->msg_tx, e->store_tx, e->bufcap);
+    hb_msg_init(&e->msg_aux, e->store_aux, e->bufcap);
     if ((rc = setup_nodes(e)) < 0) {
         snprintf(errtext, errtext_len, "this node (%s) is not in the node list", cfg->node_name);
         goto fail;
@@ -300,6 +302,7 @@ void hb_engine_destroy(hb_engine *e)
     free(e->scratch);
     free(e->store_rx);
     free(e->store_tx);
+    free(e->store_aux);
     free(e->stack);
     free(e->history);
     pthread_mutex_destroy(&e->lock);
