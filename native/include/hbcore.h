@@ -283,6 +283,11 @@ int hb_msg_sign(hb_msg *msg, const hb_keys *keys);
  * (§3.4).  Returns the datagram length or a negative errno. */
 ssize_t hb_encode_udp(hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap);
 
+/* The same with the inner `auth` field optional: ha.cf `msgfmt netstring`
+ * makes Heartbeat leave it out (§2.1); receivers check the outer digest of a
+ * netstring datagram only, so both forms are accepted everywhere. */
+ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uint8_t *out, size_t cap);
+
 /* Checks the outer digest of a netstring body exactly as Heartbeat does
  * (§3.5): entry tok->index must exist and selects the ALGORITHM, but the KEY
  * is always the signing entry's.  With identical authkeys everywhere this is

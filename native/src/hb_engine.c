@@ -146,7 +146,7 @@ int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
     int rc = hb_msg_add_control_fields(m, &c);
     if (rc < 0)
         return rc;
-    ssize_t n = hb_encode_udp(m, &e->cfg.keys, e->txbuf, e->bufcap);
+    ssize_t n = hb_encode_udp_opt(m, &e->cfg.keys, !e->cfg.omit_inner_auth, e->txbuf, e->bufcap);
     if (n < 0)
         return n;
     if (!ns) {

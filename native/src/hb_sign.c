@@ -76,10 +76,15 @@ int hb_msg_sign(hb_msg *msg, const hb_keys *keys)
 
 ssize_t hb_encode_udp(hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap)
 {
+    return hb_encode_udp_opt(msg, keys, true, out, cap);
+}
+
+ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uint8_t *out, size_t cap)
+{
     const hb_auth_entry *e = hb_keys_entry(keys, keys->sign_index);
     if (e == NULL)
         return -ENOENT;
-    int rc = hb_msg_sign(msg, keys);
+    int rc = inner_auth ? hb_msg_sign(msg, keys) : 0;
     if (rc < 0)
         return rc;
     ssize_t body_len = hb_encode_netstring(msg, out, cap);

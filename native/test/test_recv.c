@@ -253,6 +253,26 @@ static void required_fields(void)
     CHECK_REASON(receive(buf, (size_t)n), HB_DROP_MISSING_FIELDS);
 }
 
+/* msgfmt netstring: no inner auth field, still accepted on the outer digest. */
+static void without_inner_auth(void)
+{
+    static uint8_t s[4096], out[4096], rstore[4096];
+    hb_msg m, r;
+    hb_msg_init(&m, s, sizeof(s));
+    CHECK_INT(hb_msg_add_str(&m, "t", "status"), 0);
+    CHECK_INT(hb_msg_add_str(&m, "src", "node2"), 0);
+    CHECK_INT(hb_msg_add_str(&m, "ts", "6b0255fe"), 0);
+    ssize_t n = hb_encode_udp_opt(&m, &keys, false, out, sizeof out);
+    CHECK(n > 0);
+    CHECK(hb_msg_get(&m, "auth") == NULL);
+    CHECK(memmem(out, (size_t)n, "auth=", 5) == NULL);
+    hb_msg_init(&r, rstore, sizeof rstore);
+    CHECK_REASON(hb_receive(&keys, out, (size_t)n, &r, NULL), HB_DROP_NONE);
+    ssize_t with = hb_encode_udp_opt(&m, &keys, true, out, sizeof out);
+    CHECK(with > n);
+    CHECK(hb_msg_get(&m, "auth") != NULL);
+}
+
 static void reason_names(void)
 {
     CHECK_STR(hb_drop_reason_name(HB_DROP_NONE), "none");
@@ -279,6 +299,7 @@ int main(int argc, char **argv)
     outer_key_quirk();
     classic_rungs();
     required_fields();
+    without_inner_auth();
     reason_names();
     return hbt_finish("test_recv");
 }

@@ -21,6 +21,11 @@ export interface LanOptions {
   readonly flood?: boolean;
 }
 
+/** IPv4 gets its broadcast address; IPv6 skips duplicate address detection. */
+function addressArgs(cidr: string): string[] {
+  return cidr.includes(':') ? [cidr, 'nodad'] : [cidr, 'brd', '+'];
+}
+
 function ip(args: readonly string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -41,6 +46,7 @@ export class Lan {
   readonly bridgeNs: string;
   private readonly hosts = new Map<string, HostSpec>();
   private readonly namespaces: string[] = [];
+  private directLinks = 0;
   private destroyed = false;
 
   private constructor(prefix: string) {
@@ -90,10 +96,34 @@ export class Lan {
     ip(['-n', this.bridgeNs, 'link', 'set', outer, 'name', `p-${index}`]);
     ip(['-n', this.bridgeNs, 'link', 'set', `p-${index}`, 'master', 'br0']);
     ip(['-n', this.bridgeNs, 'link', 'set', `p-${index}`, 'up']);
-    for (const a of host.addresses) ip(['-n', ns, 'addr', 'add', a, 'brd', '+', 'dev', 'eth0']);
+    for (const a of host.addresses) ip(['-n', ns, 'addr', 'add', ...addressArgs(a), 'dev', 'eth0']);
     ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
     // So multicast sockets pick eth0 without an explicit interface.
     spawnSync('ip', ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0'], { stdio: 'ignore' });
+  }
+
+  /**
+   * A second network between two hosts: a veth pair named `ifname` on both
+   * sides (e.g. a dedicated heartbeat cable), with the given CIDR addresses.
+   */
+  addDirectLink(hostA: string, hostB: string, ifname: string, addrA: string, addrB: string): void {
+    const tag = this.prefix.replace(/[^a-z0-9]/gi, '').slice(-7);
+    const a = `${tag}x${this.directLinks}`;
+    const b = `${tag}y${this.directLinks}`;
+    this.directLinks++;
+    ip(['link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
+    ip(['link', 'set', a, 'netns', this.ns(hostA)]);
+    ip(['link', 'set', b, 'netns', this.ns(hostB)]);
+    for (const [host, dev, addr] of [[hostA, a, addrA], [hostB, b, addrB]] as const) {
+      ip(['-n', this.ns(host), 'link', 'set', dev, 'name', ifname]);
+      ip(['-n', this.ns(host), 'addr', 'add', ...addressArgs(addr), 'dev', ifname]);
+      ip(['-n', this.ns(host), 'link', 'set', ifname, 'up']);
+    }
+  }
+
+  /** Brings an interface inside a host down or up (cuts a direct link). */
+  setInterface(host: string, ifname: string, up: boolean): void {
+    ip(['-n', this.ns(host), 'link', 'set', ifname, up ? 'up' : 'down']);
   }
 
   ns(host: string): string {

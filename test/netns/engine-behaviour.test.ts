@@ -1,0 +1,99 @@
+// Heartbeat engine behaviours between two hbd nodes: per-link state with
+// redundant media, late-heartbeat warnings, realtime scheduling of the
+// heartbeat thread, IPv6 media.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { Lan } from '../../src/netns/lan';
+import { HbdNode } from '../harness/hbd-node';
+import { waitUntil } from '../helpers/hbd-cli';
+import { tempDir } from '../helpers/tmp';
+
+const KEYS = 'auth 2\n2 sha1 engine-behaviour-key\n';
+
+function pair(t: import('node:test').TestContext, lan: Lan, work: string, haCf: string): [HbdNode, HbdNode] {
+  const nodes = ['node1', 'node2'].map(
+    (name, i) => new HbdNode({ netns: lan.ns(`n${i + 1}`), name, workDir: path.join(work, name), haCf, authkeys: KEYS }),
+  ) as [HbdNode, HbdNode];
+  t.after(() => nodes.forEach((n) => n.kill()));
+  nodes.forEach((n) => n.start());
+  return nodes;
+}
+
+const bothActive = (a: HbdNode, b: HbdNode) => async () =>
+  (await a.nodeStatus('node2')) === 'active' && (await b.nodeStatus('node1')) === 'active';
+
+test('two media: a cut link goes dead while the node stays active; duplicates refresh both links', { timeout: 60_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['10.99.70.1/24'] }, { name: 'n2', addresses: ['10.99.70.2/24'] }]);
+  t.after(() => lan.destroy());
+  lan.addDirectLink('n1', 'n2', 'hb1', '10.98.70.1/24', '10.98.70.2/24');
+  const haCf = ['keepalive 50ms', 'deadtime 500ms', 'warntime 250ms', 'initdead 1', 'bcast eth0 hb1', 'node node1 node2', 'auto_failback on', ''].join('\n');
+  const [a, b] = pair(t, lan, work, haCf);
+  await waitUntil('both active', bothActive(a, b), 20_000);
+  assert.equal(a.cli(['status', 'listhblinks', 'node2']).stdout, '\teth0\n\thb1\n');
+  const s0 = await a.status();
+  assert.ok((s0?.counters.edrop_duplicate ?? 0) > 0, 'the copy on the second medium is recognised as a duplicate');
+  lan.setInterface('n2', 'hb1', false);
+  await waitUntil('link node2:hb1 dead on node1', () => a.cli(['status', 'hblinkstatus', 'node2', 'hb1']).stdout === 'dead\n', 10_000);
+  assert.equal(a.cli(['status', 'hblinkstatus', 'node2', 'eth0']).stdout, 'up\n');
+  assert.equal(await a.nodeStatus('node2'), 'active', 'one link left keeps the node alive');
+  lan.setInterface('n2', 'hb1', true);
+  await waitUntil('link node2:hb1 up again', () => a.cli(['status', 'hblinkstatus', 'node2', 'hb1']).stdout === 'up\n', 10_000);
+  assert.match(a.log(), /link node2:hb1 dead/);
+  assert.match(a.log(), /link node2:hb1 up/);
+});
+
+test('a peer stalled beyond warntime (but not deadtime) is reported as a late heartbeat', { timeout: 60_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['10.99.71.1/24'] }, { name: 'n2', addresses: ['10.99.71.2/24'] }]);
+  t.after(() => lan.destroy());
+  const haCf = ['keepalive 50ms', 'deadtime 2', 'warntime 300ms', 'initdead 2', 'bcast eth0', 'node node1 node2', 'auto_failback on', ''].join('\n');
+  const [a, b] = pair(t, lan, work, haCf);
+  await waitUntil('both active', bothActive(a, b), 20_000);
+  const pid = b.daemonPid();
+  assert.ok(pid);
+  process.kill(pid, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 800));
+  process.kill(pid, 'SIGCONT');
+  await waitUntil('late heartbeat logged', () => /late heartbeat: node node2: interval \d+ ms/.test(a.log()), 5_000);
+  assert.equal(await a.nodeStatus('node2'), 'active', 'late, not dead');
+  assert.ok(((await a.status())?.counters.late_heartbeats ?? 0) >= 1);
+});
+
+test('realtime: the heartbeat thread runs SCHED_FIFO and its memory is locked', { timeout: 60_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['10.99.72.1/24'] }, { name: 'n2', addresses: ['10.99.72.2/24'] }]);
+  t.after(() => lan.destroy());
+  const haCf = ['keepalive 100ms', 'deadtime 1', 'initdead 2', 'bcast eth0', 'realtime on', 'rtprio 20', 'node node1 node2', 'auto_failback on', ''].join('\n');
+  const [a] = pair(t, lan, work, haCf);
+  await waitUntil('node1 running', async () => (await a.status()) !== null, 20_000);
+  const pid = a.daemonPid();
+  const policies = fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid, rtPriority: Number(fields[37]), policy: Number(fields[38]) };
+  });
+  const fifo = policies.filter((p) => p.policy === 1);
+  assert.equal(fifo.length, 1, `exactly one SCHED_FIFO thread: ${JSON.stringify(policies)}`);
+  assert.equal(fifo[0]?.rtPriority, 20, 'rtprio from ha.cf');
+  const vmlck = /VmLck:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  assert.ok(Number(vmlck?.[1]) > 1000, `the engine's working set is locked (VmLck ${vmlck?.[1]} kB)`);
+});
+
+test('IPv6 media: ucast6 and mcast6', { timeout: 60_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['fd00:99:73::1/64'] }, { name: 'n2', addresses: ['fd00:99:73::2/64'] }]);
+  t.after(() => lan.destroy());
+  for (const [medium, lines] of [
+    ['ucast6', ['ucast6 eth0 fd00:99:73::1', 'ucast6 eth0 fd00:99:73::2']],
+    ['mcast6', ['mcast6 eth0 ff12::4242 694 1 0']],
+  ] as const) {
+    const haCf = ['keepalive 100ms', 'deadtime 1', 'initdead 2', ...lines, 'node node1 node2', 'auto_failback on', ''].join('\n');
+    const [a, b] = pair(t, lan, path.join(work, medium), haCf);
+    await waitUntil(`both active over ${medium}`, bothActive(a, b), 20_000);
+    a.kill();
+    b.kill();
+  }
+});
