@@ -1,5 +1,5 @@
 // Membership: this node's own advertised status and "communications up"
-// (docs/protocol.md §6.7, heartbeat-wire §6.7). Pure: (state, input) ->
+// (docs/protocol.md §6, "Communications up"). Pure: (state, input) ->
 // (state, actions). Peer liveness itself (deadlines, dt, links) is decided by
 // the native heartbeat thread; this module only reacts to what it reports.
 //

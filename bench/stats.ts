@@ -1,0 +1,26 @@
+// Order statistics for bench results (nearest-rank percentiles).
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? NaN;
+}
+
+export interface Summary {
+  readonly n: number;
+  readonly min: number;
+  readonly median: number;
+  readonly p90: number;
+  readonly max: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) return { n: 0, min: NaN, median: NaN, p90: NaN, max: NaN };
+  return {
+    n: values.length,
+    min: Math.min(...values),
+    median: percentile(values, 0.5),
+    p90: percentile(values, 0.9),
+    max: Math.max(...values),
+  };
+}
