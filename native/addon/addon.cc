@@ -151,6 +151,7 @@ std::unique_ptr<hb_engine_config> EngineConfigFromJs(const Napi::Object &o) {
   c->max_rexmit_delay_ms = static_cast<uint32_t>(OptNumber(o, "maxRexmitDelayMs", 250));
   c->ttl = static_cast<unsigned>(OptNumber(o, "ttl", c->nnodes + 1));
   c->omit_inner_auth = o.Get("omitInnerAuth").ToBoolean();
+  c->log_bad_packets = o.Has("logBadPackets") ? o.Get("logBadPackets").ToBoolean().Value() : true;
   c->realtime = o.Get("realtime").ToBoolean();
   c->rtprio = static_cast<int>(OptNumber(o, "rtprio", 0));
   CopyString(c->serial_lock_dir, sizeof c->serial_lock_dir, OptString(o, "serialLockDir", sizeof c->serial_lock_dir, "config"));

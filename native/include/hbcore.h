@@ -978,6 +978,7 @@ typedef struct hb_engine_config {
     uint32_t max_rexmit_delay_ms;          /* ha.cf max_rexmit_delay (250) */
     unsigned ttl;                          /* nodes + hopfudge */
     bool omit_inner_auth;                  /* msgfmt netstring */
+    bool log_bad_packets;                  /* log_badpack: emit (rate-limited) drop events */
     bool realtime;                         /* SCHED_FIFO the engine thread, mlockall */
     int rtprio;                            /* 0 = midpoint of SCHED_FIFO's range */
     char serial_lock_dir[HB_LINK_NAME_MAX]; /* "" = /var/lock */

@@ -273,7 +273,8 @@ static void deliver_to_js(hb_engine *e, const hb_msg *m, const char *src)
 void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now)
 {
     hb_engine_count(e, counter_base + reason, 1);
-    if (!e->cfg_log_badpack && counter_base == HB_CTR_DROP_BASE)
+    /* Counted always; logged unless ha.cf says log_badpack off. */
+    if (!e->cfg.log_bad_packets)
         return;
     uint64_t suppressed;
     if (!hb_engine_rate_ok(e, (size_t)(counter_base + reason), now, &suppressed))

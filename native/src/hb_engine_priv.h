@@ -63,7 +63,6 @@ typedef enum hb_seq_outcome {
 
 struct hb_engine {
     hb_engine_config cfg;
-    bool cfg_log_badpack;
     hb_evq evq;
     uint64_t counters[HB_CTR_COUNT]; /* updated with relaxed __atomic builtins */
 

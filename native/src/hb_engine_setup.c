@@ -208,7 +208,6 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
         return NULL;
     }
     e->cfg = *cfg;
-    e->cfg_log_badpack = true;
     e->epfd = e->timerfd = e->wakefd = -1;
     e->ping_fd4 = e->ping_fd6 = -1;
     pthread_mutex_init(&e->lock, NULL);

@@ -94,6 +94,7 @@ export async function buildEngineConfig(
       maxRexmitDelayMs: cfg.maxRexmitDelayMs,
       ttl: cfg.nodes.length + cfg.hopfudge,
       omitInnerAuth: cfg.msgfmt === 'netstring',
+      logBadPackets: cfg.logging.logBadPackets,
       realtime: opts.realtime ?? cfg.realtime,
       rtprio: cfg.rtprio ?? 0,
       serialLockDir: opts.serialLockDir,

@@ -56,6 +56,8 @@ export interface NativeEngineConfig {
   readonly maxRexmitDelayMs: number;
   readonly ttl: number;
   readonly omitInnerAuth: boolean;
+  /** ha.cf log_badpack: report dropped packets (always counted). */
+  readonly logBadPackets?: boolean;
   readonly realtime: boolean;
   readonly rtprio: number;
   readonly serialLockDir?: string;
