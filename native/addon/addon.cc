@@ -506,6 +506,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   engine_ctor = new Napi::FunctionReference(Napi::Persistent(Engine::Define(env)));
   exports.Set("createEngine", Napi::Function::New(env, CreateEngine, "createEngine"));
   // @@INIT:ENGINE@@
+  // @@INIT:NETRES@@
   // @@INIT:IPVS@@
   return exports;
 }

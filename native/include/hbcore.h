@@ -1136,6 +1136,9 @@ int64_t hb_mono_ms(void);
 
 /* @@SECTION:ENGINE@@ (hb_engine.c, hb_udp.c, ...) */
 
+/* ------------------------------------------ addresses, routes, gratuitous ARP/NA */
+/* @@SECTION:NETRES@@ (rtnl_*.c, garp_*.c) */
+
 /* ----------------------------------------------------- IPVS over generic netlink */
 /* @@SECTION:IPVS@@ (nl_*.c, ipvs_*.c) */
 

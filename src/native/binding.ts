@@ -127,6 +127,8 @@ export interface NativeEngine {
 
 // @@TYPES:ENGINE@@
 
+// @@TYPES:NETRES@@
+
 // @@TYPES:IPVS@@
 
 const ADDON_PATHS = [
