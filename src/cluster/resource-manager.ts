@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import type { NetOps } from '../net/types';
 import type { GroupOutcome, NativeTakeoverStep, ResourceContext, ResourceGroups } from '../resources/types';
 import type { ClusterMessage, Heartbeat } from './heartbeat';
+import { IPFAIL_TYPES, type IpfailInput, type IpfailState, initialIpfail, stepIpfail } from './ipfail';
 import {
   type Operation,
   type OwnershipAction,
@@ -33,6 +34,13 @@ export interface ResourceManagerOptions {
   readonly armTakeover?: (peer: string, steps: readonly NativeTakeoverStep[]) => void;
   /** For re-announcing addresses after a split brain. */
   readonly net?: NetOps;
+  /** Run the built-in ipfail (ping-node failover). */
+  readonly ipfail?: boolean;
+}
+
+/** ha.cf `respawn ... /ipfail` asks for ipfail; hbd has it built in. */
+export function wantsIpfail(config: HbdConfig): boolean {
+  return config.pingNodes.length > 0 && config.respawn.some((r) => /(^|\/)ipfail$/.test(r.path));
 }
 
 const TICK_MS = 250;
@@ -50,6 +58,7 @@ export class ResourceManager {
   private readonly exited: Promise<void>;
   readonly peer: string | null;
   private armedKey = '';
+  private ipfail: IpfailState | null = null;
 
   constructor(private readonly opts: ResourceManagerOptions) {
     const peers = opts.config.nodes.filter((n) => n !== opts.nodeName);
@@ -64,7 +73,14 @@ export class ResourceManager {
       groups: opts.config.resourceGroups.map((g) => ({ key: g.key, owner: g.owner })),
     });
     this.exited = new Promise((resolve) => (this.exitResolve = resolve));
-    this.tick = setInterval(() => this.input({ kind: 'tick', nowMs: this.now() }), TICK_MS);
+    if (opts.ipfail && this.peer) {
+      this.ipfail = initialIpfail(this.peer, opts.config.keepaliveMs, opts.config.autoFailback === 'on');
+      opts.logger.info('ipfail (built in): resources follow the node that sees more ping nodes');
+    }
+    this.tick = setInterval(() => {
+      this.input({ kind: 'tick', nowMs: this.now() });
+      this.ipfailInput({ kind: 'tick', stable: isStable(this.state), nowMs: this.now() });
+    }, TICK_MS);
     this.tick.unref();
     this.unsubscribe.push(opts.heartbeat.onMessage((m) => this.onMessage(m)));
     this.unsubscribe.push(opts.heartbeat.onNodeStatus((node, status) => this.onNodeStatus(node, status)));
@@ -84,17 +100,48 @@ export class ResourceManager {
   }
 
   private onMessage(m: ClusterMessage): void {
+    if (IPFAIL_TYPES.has(m.type)) {
+      const n = Number(m.get('num_ping'));
+      this.ipfailInput({ kind: 'message', type: m.type, from: m.from, numPing: Number.isFinite(n) ? n : undefined, count: this.pingCount(), stable: isStable(this.state), nowMs: this.now() });
+      return;
+    }
     if (!OWNERSHIP_TYPES.has(m.type)) return;
     this.input({ kind: 'message', nowMs: this.now(), msg: { type: m.type, from: m.from, get: m.get } });
   }
 
   private onNodeStatus(node: string, status: string): void {
+    if (this.opts.config.pingNodes.some((p) => p.name === node)) {
+      if (status === 'ping') this.ipfailInput({ kind: 'ping-up', count: this.pingCount(), nowMs: this.now() });
+      else if (status === 'dead') this.ipfailInput({ kind: 'ping-dead', count: this.pingCount(), nowMs: this.now() });
+      return;
+    }
     if (node !== this.peer) return;
     if (status === 'dead') this.input({ kind: 'peer-dead', nowMs: this.now() });
     else if (status === 'active' || status === 'up') this.input({ kind: 'peer-alive', nowMs: this.now() });
   }
 
+  private pingCount(): number {
+    return this.opts.heartbeat.view().nodes.filter((n) => n.type === 'ping' && n.status === 'ping').length;
+  }
+
+  private ipfailInput(i: IpfailInput): void {
+    if (!this.ipfail) return;
+    const { state, actions } = stepIpfail(this.ipfail, i);
+    this.ipfail = state;
+    for (const a of actions) {
+      if (a.kind === 'send') this.opts.heartbeat.send(a.fields);
+      else if (a.kind === 'log') this.opts.logger[a.level](`ipfail: ${a.message}`);
+      else {
+        this.opts.events.emit('ipfail giveup', { set: a.set });
+        this.requestStandby(a.set);
+      }
+    }
+  }
+
   private onEvent(type: string, e: Record<string, unknown>): void {
+    if (type === 'link status' && e.node === this.peer && e.status === 'dead') {
+      this.ipfailInput({ kind: 'link-dead', count: this.pingCount(), nowMs: this.now() });
+    }
     if (type === 'node active' && e.node === this.opts.nodeName) {
       const view = this.opts.heartbeat.view();
       const peerAlive = view.nodes.some((n) => !n.self && n.type === 'normal' && (n.status === 'active' || n.status === 'up'));
