@@ -496,6 +496,532 @@ Napi::Value EncodeDatagram(const Napi::CallbackInfo &info) {
 
 // @@SECTION:ENGINE@@ (heartbeat engine glue)
 
+// @@SECTION:NETRES@@ (addresses, routes, GARP glue)
+
+// ---- IPVS (ipvs_ops.c) ------------------------------------------------------
+// ipvsOpen(netnsPath?) resolves to an IpvsHandle: one generic netlink socket
+// in one network namespace (the process's, or the one at netnsPath).  Every
+// method returns a Promise; the kernel round trip (and the family lookup at
+// open) runs on the libuv pool, one call at a time per handle, in order.  JS objects
+// are converted to the plain structs of hbcore.h here, synchronously, so a
+// malformed argument throws (TypeError / RangeError, or EINVAL for an
+// address that does not parse) before anything is queued.
+
+// Linux's address family numbers (the ABI of struct sockaddr; no socket
+// headers in this file).
+constexpr uint16_t kIpvsAfInet = 2, kIpvsAfInet6 = 10;
+
+class IpvsCall;
+
+// Calls on one handle run one after the other, in the order they were made
+// (an add of a destination right after the add of its service must not
+// overtake it): only the head of `pending` is queued to the libuv pool; the
+// rest wait here without holding a pool thread.  `pending` and `busy` are
+// touched on the JS thread only; `mu` guards `h` against close().
+struct IpvsState {
+  std::mutex mu;
+  hb_ipvs h;
+  bool open = false;
+  bool busy = false;
+  std::vector<IpvsCall *> pending; // FIFO, short
+  ~IpvsState() {
+    if (open) hb_ipvs_close(&h);
+  }
+};
+
+bool IpvsHas(const Napi::Object &o, const char *key) {
+  Napi::Value v = o.Get(key);
+  return !v.IsUndefined() && !v.IsNull();
+}
+
+// An integer property in [lo, hi]; dflt when absent (required when has_dflt is false).
+int64_t IpvsInt(const Napi::Object &o, const char *key, int64_t lo, int64_t hi, const char *what,
+                bool has_dflt = false, int64_t dflt = 0) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) {
+    if (has_dflt) return dflt;
+    throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " is required");
+  }
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != static_cast<double>(static_cast<int64_t>(d)) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
+    throw Napi::RangeError::New(o.Env(), std::string(what) + "." + key + " must be an integer from " +
+                                             std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int64_t>(d);
+}
+
+// A string property copied into dst[cap] (with its NUL); "" when absent and optional.
+void IpvsStr(const Napi::Object &o, const char *key, char *dst, size_t cap, const char *what, bool required) {
+  Napi::Value v = o.Get(key);
+  dst[0] = '\0';
+  if (v.IsUndefined() || v.IsNull()) {
+    if (required) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " is required");
+    return;
+  }
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " must be a string");
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.size() >= cap || s.find('\0') != std::string::npos)
+    throw Napi::RangeError::New(o.Env(), std::string(what) + "." + key + " must be shorter than " +
+                                             std::to_string(cap) + " bytes");
+  std::memcpy(dst, s.c_str(), s.size() + 1);
+}
+
+void IpvsAddr(const Napi::Object &o, const char *key, uint16_t af, uint8_t out[16], const char *what) {
+  char text[HB_IPVS_ADDR_TEXT];
+  IpvsStr(o, key, text, sizeof text, what, true);
+  if (hb_ipvs_addr_parse(af, text, out) != 0)
+    throw ErrnoError(o.Env(), -EINVAL, std::string("parsing ") + what + "." + key + " '" + text + "' as an " +
+                                           (af == kIpvsAfInet6 ? "IPv6" : "IPv4") + " address");
+}
+
+Napi::Object IpvsObject(const Napi::CallbackInfo &info, size_t i, const char *what) {
+  if (info.Length() <= i || !info[i].IsObject())
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an object");
+  return info[i].As<Napi::Object>();
+}
+
+uint16_t IpvsAf(const Napi::Object &o, const char *what, bool optional = false) {
+  int64_t af = IpvsInt(o, "af", 0, 65535, what, optional, 0);
+  if (af == 0 && optional) return 0;
+  if (af != kIpvsAfInet && af != kIpvsAfInet6)
+    throw Napi::RangeError::New(o.Env(), std::string(what) + ".af must be AF_INET (2) or AF_INET6 (10)");
+  return static_cast<uint16_t>(af);
+}
+
+// {af, fwmark} or {af, protocol, addr, port}; with full, the settings too.
+hb_ipvs_service IpvsServiceFromJs(const Napi::Object &o, bool full) {
+  hb_ipvs_service s;
+  std::memset(&s, 0, sizeof s);
+  const char *what = "service";
+  s.af = IpvsAf(o, what);
+  s.fwmark = static_cast<uint32_t>(IpvsInt(o, "fwmark", 0, UINT32_MAX, what, true, 0));
+  if (s.fwmark == 0) {
+    s.protocol = static_cast<uint16_t>(IpvsInt(o, "protocol", 0, 255, what));
+    IpvsAddr(o, "addr", s.af, s.addr, what);
+    s.port = static_cast<uint16_t>(IpvsInt(o, "port", 0, 65535, what));
+  }
+  s.netmask = s.af == kIpvsAfInet6 ? 128 : 0xffffffffu;
+  if (full) {
+    IpvsStr(o, "schedName", s.sched_name, sizeof s.sched_name, what, true);
+    IpvsStr(o, "peName", s.pe_name, sizeof s.pe_name, what, false);
+    s.flags = static_cast<uint32_t>(IpvsInt(o, "flags", 0, UINT32_MAX, what, true, 0));
+    s.timeout = static_cast<uint32_t>(IpvsInt(o, "timeout", 0, UINT32_MAX, what, true, 0));
+    s.netmask = static_cast<uint32_t>(IpvsInt(o, "netmask", 0, UINT32_MAX, what, true, s.netmask));
+  }
+  return s;
+}
+
+hb_ipvs_dest IpvsDestFromJs(const Napi::Object &o, uint16_t svc_af) {
+  hb_ipvs_dest d;
+  std::memset(&d, 0, sizeof d);
+  const char *what = "dest";
+  d.af = IpvsAf(o, what, true);
+  IpvsAddr(o, "addr", d.af ? d.af : svc_af, d.addr, what);
+  d.port = static_cast<uint16_t>(IpvsInt(o, "port", 0, 65535, what));
+  d.fwd_method = static_cast<uint32_t>(IpvsInt(o, "fwdMethod", 0, 7, what, true, 0));
+  d.weight = static_cast<int32_t>(IpvsInt(o, "weight", INT32_MIN, INT32_MAX, what, true, 1));
+  d.u_threshold = static_cast<uint32_t>(IpvsInt(o, "uThreshold", 0, UINT32_MAX, what, true, 0));
+  d.l_threshold = static_cast<uint32_t>(IpvsInt(o, "lThreshold", 0, UINT32_MAX, what, true, 0));
+  d.tun_type = static_cast<uint8_t>(IpvsInt(o, "tunType", 0, 255, what, true, 0));
+  d.tun_port = static_cast<uint16_t>(IpvsInt(o, "tunPort", 0, 65535, what, true, 0));
+  d.tun_flags = static_cast<uint16_t>(IpvsInt(o, "tunFlags", 0, 65535, what, true, 0));
+  return d;
+}
+
+hb_ipvs_daemon IpvsDaemonFromJs(const Napi::Object &o) {
+  hb_ipvs_daemon d;
+  std::memset(&d, 0, sizeof d);
+  const char *what = "daemon";
+  d.state = static_cast<uint32_t>(IpvsInt(o, "state", 0, UINT32_MAX, what));
+  IpvsStr(o, "mcastIfn", d.mcast_ifn, sizeof d.mcast_ifn, what, true);
+  d.syncid = static_cast<uint32_t>(IpvsInt(o, "syncId", 0, UINT32_MAX, what, true, 0));
+  d.sync_maxlen = static_cast<uint16_t>(IpvsInt(o, "syncMaxLen", 0, 65535, what, true, 0));
+  d.mcast_port = static_cast<uint16_t>(IpvsInt(o, "mcastPort", 0, 65535, what, true, 0));
+  d.mcast_ttl = static_cast<uint8_t>(IpvsInt(o, "mcastTtl", 0, 255, what, true, 0));
+  if (IpvsHas(o, "mcastGroup")) {
+    char text[HB_IPVS_ADDR_TEXT];
+    IpvsStr(o, "mcastGroup", text, sizeof text, what, true);
+    if (text[0]) {
+      d.mcast_af = std::strchr(text, ':') ? kIpvsAfInet6 : kIpvsAfInet;
+      IpvsAddr(o, "mcastGroup", d.mcast_af, d.mcast_group, what);
+    }
+  }
+  return d;
+}
+
+std::string IpvsAddrText(uint16_t af, const uint8_t addr[16]) {
+  char text[HB_IPVS_ADDR_TEXT];
+  return hb_ipvs_addr_text(af, addr, text, sizeof text);
+}
+
+Napi::Object IpvsStatsToJs(Napi::Env env, const hb_ipvs_stats &st) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("conns", Napi::BigInt::New(env, st.conns));
+  o.Set("inPkts", Napi::BigInt::New(env, st.inpkts));
+  o.Set("outPkts", Napi::BigInt::New(env, st.outpkts));
+  o.Set("inBytes", Napi::BigInt::New(env, st.inbytes));
+  o.Set("outBytes", Napi::BigInt::New(env, st.outbytes));
+  o.Set("cps", Napi::BigInt::New(env, st.cps));
+  o.Set("inPps", Napi::BigInt::New(env, st.inpps));
+  o.Set("outPps", Napi::BigInt::New(env, st.outpps));
+  o.Set("inBps", Napi::BigInt::New(env, st.inbps));
+  o.Set("outBps", Napi::BigInt::New(env, st.outbps));
+  return o;
+}
+
+Napi::Object IpvsServiceToJs(Napi::Env env, const hb_ipvs_service &s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("af", s.af);
+  o.Set("fwmark", s.fwmark);
+  if (s.fwmark == 0) {
+    o.Set("protocol", s.protocol);
+    o.Set("addr", IpvsAddrText(s.af, s.addr));
+    o.Set("port", s.port);
+  }
+  o.Set("schedName", s.sched_name);
+  o.Set("peName", s.pe_name);
+  o.Set("flags", s.flags);
+  o.Set("timeout", s.timeout);
+  o.Set("netmask", s.netmask);
+  if (s.has_stats) o.Set("stats", IpvsStatsToJs(env, s.stats));
+  return o;
+}
+
+Napi::Object IpvsDestToJs(Napi::Env env, const hb_ipvs_dest &d, uint16_t svc_af) {
+  Napi::Object o = Napi::Object::New(env);
+  uint16_t af = d.af ? d.af : svc_af;
+  o.Set("af", af);
+  o.Set("addr", IpvsAddrText(af, d.addr));
+  o.Set("port", d.port);
+  o.Set("fwdMethod", d.fwd_method);
+  o.Set("weight", d.weight);
+  o.Set("uThreshold", d.u_threshold);
+  o.Set("lThreshold", d.l_threshold);
+  o.Set("tunType", d.tun_type);
+  o.Set("tunPort", d.tun_port);
+  o.Set("tunFlags", d.tun_flags);
+  o.Set("activeConns", d.active_conns);
+  o.Set("inactConns", d.inact_conns);
+  o.Set("persistConns", d.persist_conns);
+  if (d.has_stats) o.Set("stats", IpvsStatsToJs(env, d.stats));
+  return o;
+}
+
+Napi::Object IpvsDaemonToJs(Napi::Env env, const hb_ipvs_daemon &d) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("state", d.state);
+  o.Set("mcastIfn", d.mcast_ifn);
+  o.Set("syncId", d.syncid);
+  o.Set("syncMaxLen", d.sync_maxlen);
+  o.Set("mcastGroup", d.mcast_af ? IpvsAddrText(d.mcast_af, d.mcast_group) : std::string());
+  o.Set("mcastPort", d.mcast_port);
+  o.Set("mcastTtl", d.mcast_ttl);
+  return o;
+}
+
+// One call: run() on the pool under the handle's mutex, done() on the JS
+// thread to build the result.  A failure rejects with ErrnoError: code =
+// errno name, message = what ipvs_ops.c said it was doing + strerror.
+class IpvsCall : public Napi::AsyncWorker {
+ public:
+  using Run = std::function<int(hb_ipvs *)>;
+  using Done = std::function<Napi::Value(Napi::Env)>;
+
+  IpvsCall(Napi::Env env, std::shared_ptr<IpvsState> st, Run run, Done done)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), st_(std::move(st)),
+        run_(std::move(run)), done_(std::move(done)) {}
+
+  static Napi::Promise Start(Napi::Env env, std::shared_ptr<IpvsState> st, Run run, Done done = nullptr) {
+    auto *w = new IpvsCall(env, st, std::move(run), std::move(done));
+    Napi::Promise p = w->deferred_.Promise();
+    if (st->busy) {
+      st->pending.push_back(w);
+    } else {
+      st->busy = true;
+      w->Queue();
+    }
+    return p;
+  }
+
+  void Execute() override {
+    std::lock_guard<std::mutex> lock(st_->mu);
+    if (!st_->open) {
+      rc_ = -EBADF;
+      what_ = "using a closed IPVS handle";
+      return;
+    }
+    rc_ = run_(&st_->h);
+    if (rc_ < 0) what_ = hb_ipvs_last_error(&st_->h);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0)
+      deferred_.Reject(ErrnoError(env, rc_, what_).Value());
+    else
+      deferred_.Resolve(done_ ? done_(env) : env.Undefined());
+    // the next call of this handle, if any
+    if (st_->pending.empty()) {
+      st_->busy = false;
+    } else {
+      IpvsCall *next = st_->pending.front();
+      st_->pending.erase(st_->pending.begin());
+      next->Queue();
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<IpvsState> st_;
+  Run run_;
+  Done done_;
+  int rc_ = 0;
+  std::string what_;
+};
+
+class IpvsHandle : public Napi::ObjectWrap<IpvsHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "IpvsHandle",
+                       {
+                           InstanceMethod<&IpvsHandle::Info>("info"),
+                           InstanceMethod<&IpvsHandle::ListServices>("listServices"),
+                           InstanceMethod<&IpvsHandle::GetService>("getService"),
+                           InstanceMethod<&IpvsHandle::ListDests>("listDests"),
+                           InstanceMethod<&IpvsHandle::AddService>("addService"),
+                           InstanceMethod<&IpvsHandle::EditService>("editService"),
+                           InstanceMethod<&IpvsHandle::DeleteService>("deleteService"),
+                           InstanceMethod<&IpvsHandle::AddDest>("addDest"),
+                           InstanceMethod<&IpvsHandle::EditDest>("editDest"),
+                           InstanceMethod<&IpvsHandle::DeleteDest>("deleteDest"),
+                           InstanceMethod<&IpvsHandle::Flush>("flush"),
+                           InstanceMethod<&IpvsHandle::Zero>("zero"),
+                           InstanceMethod<&IpvsHandle::GetTimeouts>("getTimeouts"),
+                           InstanceMethod<&IpvsHandle::SetTimeouts>("setTimeouts"),
+                           InstanceMethod<&IpvsHandle::ListDaemons>("listDaemons"),
+                           InstanceMethod<&IpvsHandle::StartDaemon>("startDaemon"),
+                           InstanceMethod<&IpvsHandle::StopDaemon>("stopDaemon"),
+                           InstanceMethod<&IpvsHandle::Close>("close"),
+                           InstanceAccessor<&IpvsHandle::FamilyId>("familyId"),
+                       });
+  }
+
+  explicit IpvsHandle(const Napi::CallbackInfo &info) : Napi::ObjectWrap<IpvsHandle>(info) {}
+
+  void Adopt(std::shared_ptr<IpvsState> st) { st_ = std::move(st); }
+
+ private:
+  std::shared_ptr<IpvsState> State(Napi::Env env) {
+    if (!st_) throw Napi::Error::New(env, "IpvsHandle: not opened by ipvsOpen()");
+    return st_;
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo &info) {
+    auto out = std::make_shared<hb_ipvs_info>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [out](hb_ipvs *h) { return hb_ipvs_get_info(h, out.get()); },
+        [out](Napi::Env env) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("version", out->version);
+          o.Set("connTabSize", out->conn_tab_size);
+          return o;
+        });
+  }
+
+  static int PushService(void *ctx, const hb_ipvs_service *s) {
+    static_cast<std::vector<hb_ipvs_service> *>(ctx)->push_back(*s);
+    return 0;
+  }
+
+  Napi::Value ListServices(const Napi::CallbackInfo &info) {
+    auto out = std::make_shared<std::vector<hb_ipvs_service>>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [out](hb_ipvs *h) { return hb_ipvs_list_services(h, PushService, out.get()); },
+        [out](Napi::Env env) -> Napi::Value {
+          Napi::Array a = Napi::Array::New(env, out->size());
+          for (size_t i = 0; i < out->size(); i++) a.Set(i, IpvsServiceToJs(env, (*out)[i]));
+          return a;
+        });
+  }
+
+  Napi::Value GetService(const Napi::CallbackInfo &info) {
+    hb_ipvs_service key = IpvsServiceFromJs(IpvsObject(info, 0, "service"), false);
+    auto out = std::make_shared<hb_ipvs_service>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [key, out](hb_ipvs *h) { return hb_ipvs_get_service(h, &key, out.get()); },
+        [out](Napi::Env env) -> Napi::Value { return IpvsServiceToJs(env, *out); });
+  }
+
+  static int PushDest(void *ctx, const hb_ipvs_dest *d) {
+    static_cast<std::vector<hb_ipvs_dest> *>(ctx)->push_back(*d);
+    return 0;
+  }
+
+  Napi::Value ListDests(const Napi::CallbackInfo &info) {
+    hb_ipvs_service key = IpvsServiceFromJs(IpvsObject(info, 0, "service"), false);
+    auto out = std::make_shared<std::vector<hb_ipvs_dest>>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [key, out](hb_ipvs *h) { return hb_ipvs_list_dests(h, &key, PushDest, out.get()); },
+        [out, key](Napi::Env env) -> Napi::Value {
+          Napi::Array a = Napi::Array::New(env, out->size());
+          for (size_t i = 0; i < out->size(); i++) a.Set(i, IpvsDestToJs(env, (*out)[i], key.af));
+          return a;
+        });
+  }
+
+  Napi::Value AddService(const Napi::CallbackInfo &info) {
+    hb_ipvs_service s = IpvsServiceFromJs(IpvsObject(info, 0, "service"), true);
+    return IpvsCall::Start(info.Env(), State(info.Env()), [s](hb_ipvs *h) { return hb_ipvs_add_service(h, &s); });
+  }
+
+  Napi::Value EditService(const Napi::CallbackInfo &info) {
+    hb_ipvs_service s = IpvsServiceFromJs(IpvsObject(info, 0, "service"), true);
+    return IpvsCall::Start(info.Env(), State(info.Env()), [s](hb_ipvs *h) { return hb_ipvs_edit_service(h, &s); });
+  }
+
+  Napi::Value DeleteService(const Napi::CallbackInfo &info) {
+    hb_ipvs_service s = IpvsServiceFromJs(IpvsObject(info, 0, "service"), false);
+    return IpvsCall::Start(info.Env(), State(info.Env()), [s](hb_ipvs *h) { return hb_ipvs_del_service(h, &s); });
+  }
+
+  using DestOp = int (*)(hb_ipvs *, const hb_ipvs_service *, const hb_ipvs_dest *);
+
+  Napi::Value DestCall(const Napi::CallbackInfo &info, DestOp op) {
+    hb_ipvs_service s = IpvsServiceFromJs(IpvsObject(info, 0, "service"), false);
+    hb_ipvs_dest d = IpvsDestFromJs(IpvsObject(info, 1, "dest"), s.af);
+    return IpvsCall::Start(info.Env(), State(info.Env()), [s, d, op](hb_ipvs *h) { return op(h, &s, &d); });
+  }
+
+  Napi::Value AddDest(const Napi::CallbackInfo &info) { return DestCall(info, hb_ipvs_add_dest); }
+  Napi::Value EditDest(const Napi::CallbackInfo &info) { return DestCall(info, hb_ipvs_edit_dest); }
+  Napi::Value DeleteDest(const Napi::CallbackInfo &info) { return DestCall(info, hb_ipvs_del_dest); }
+
+  Napi::Value Flush(const Napi::CallbackInfo &info) {
+    return IpvsCall::Start(info.Env(), State(info.Env()), [](hb_ipvs *h) { return hb_ipvs_flush(h); });
+  }
+
+  Napi::Value Zero(const Napi::CallbackInfo &info) {
+    if (info.Length() == 0 || info[0].IsUndefined() || info[0].IsNull())
+      return IpvsCall::Start(info.Env(), State(info.Env()), [](hb_ipvs *h) { return hb_ipvs_zero(h, nullptr); });
+    hb_ipvs_service s = IpvsServiceFromJs(IpvsObject(info, 0, "service"), false);
+    return IpvsCall::Start(info.Env(), State(info.Env()), [s](hb_ipvs *h) { return hb_ipvs_zero(h, &s); });
+  }
+
+  Napi::Value GetTimeouts(const Napi::CallbackInfo &info) {
+    auto out = std::make_shared<hb_ipvs_timeouts>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [out](hb_ipvs *h) { return hb_ipvs_get_timeouts(h, out.get()); },
+        [out](Napi::Env env) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("tcp", out->tcp);
+          o.Set("tcpFin", out->tcp_fin);
+          o.Set("udp", out->udp);
+          return o;
+        });
+  }
+
+  Napi::Value SetTimeouts(const Napi::CallbackInfo &info) {
+    Napi::Object o = IpvsObject(info, 0, "timeouts");
+    hb_ipvs_timeouts t;
+    t.tcp = static_cast<uint32_t>(IpvsInt(o, "tcp", 0, UINT32_MAX, "timeouts"));
+    t.tcp_fin = static_cast<uint32_t>(IpvsInt(o, "tcpFin", 0, UINT32_MAX, "timeouts"));
+    t.udp = static_cast<uint32_t>(IpvsInt(o, "udp", 0, UINT32_MAX, "timeouts"));
+    return IpvsCall::Start(info.Env(), State(info.Env()), [t](hb_ipvs *h) { return hb_ipvs_set_timeouts(h, &t); });
+  }
+
+  static int PushDaemon(void *ctx, const hb_ipvs_daemon *d) {
+    static_cast<std::vector<hb_ipvs_daemon> *>(ctx)->push_back(*d);
+    return 0;
+  }
+
+  Napi::Value ListDaemons(const Napi::CallbackInfo &info) {
+    auto out = std::make_shared<std::vector<hb_ipvs_daemon>>();
+    return IpvsCall::Start(
+        info.Env(), State(info.Env()), [out](hb_ipvs *h) { return hb_ipvs_list_daemons(h, PushDaemon, out.get()); },
+        [out](Napi::Env env) -> Napi::Value {
+          Napi::Array a = Napi::Array::New(env, out->size());
+          for (size_t i = 0; i < out->size(); i++) a.Set(i, IpvsDaemonToJs(env, (*out)[i]));
+          return a;
+        });
+  }
+
+  Napi::Value StartDaemon(const Napi::CallbackInfo &info) {
+    hb_ipvs_daemon d = IpvsDaemonFromJs(IpvsObject(info, 0, "daemon"));
+    return IpvsCall::Start(info.Env(), State(info.Env()), [d](hb_ipvs *h) { return hb_ipvs_start_daemon(h, &d); });
+  }
+
+  Napi::Value StopDaemon(const Napi::CallbackInfo &info) {
+    if (info.Length() < 1 || !info[0].IsNumber())
+      throw Napi::TypeError::New(info.Env(), "state must be a number (1 master, 2 backup)");
+    uint32_t state = info[0].As<Napi::Number>().Uint32Value();
+    return IpvsCall::Start(info.Env(), State(info.Env()), [state](hb_ipvs *h) { return hb_ipvs_stop_daemon(h, state); });
+  }
+
+  // Closes the socket now (waiting for a call in progress, at most the
+  // kernel's answer time); later calls reject with EBADF.
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (st_) {
+      std::lock_guard<std::mutex> lock(st_->mu);
+      if (st_->open) hb_ipvs_close(&st_->h);
+      st_->open = false;
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value FamilyId(const Napi::CallbackInfo &info) {
+    if (!st_) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), st_->h.family.id);
+  }
+
+  std::shared_ptr<IpvsState> st_;
+};
+
+Napi::FunctionReference *ipvs_ctor = nullptr;
+
+class IpvsOpenWorker : public Napi::AsyncWorker {
+ public:
+  IpvsOpenWorker(Napi::Env env, std::string netns)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), netns_(std::move(netns)),
+        st_(std::make_shared<IpvsState>()) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    rc_ = hb_ipvs_open(&st_->h, netns_.empty() ? nullptr : netns_.c_str());
+    if (rc_ == 0)
+      st_->open = true;
+    else
+      what_ = hb_ipvs_last_error(&st_->h);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) {
+      deferred_.Reject(ErrnoError(env, rc_, what_).Value());
+      return;
+    }
+    Napi::Object obj = ipvs_ctor->New({});
+    IpvsHandle::Unwrap(obj)->Adopt(st_);
+    deferred_.Resolve(obj);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string netns_;
+  std::shared_ptr<IpvsState> st_;
+  int rc_ = 0;
+  std::string what_;
+};
+
+Napi::Value IpvsOpen(const Napi::CallbackInfo &info) {
+  std::string netns;
+  if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) netns = StringArg(info, 0, "netnsPath");
+  auto *w = new IpvsOpenWorker(info.Env(), netns);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 // @@SECTION:IPVS@@ (IPVS glue)
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -507,6 +1033,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("createEngine", Napi::Function::New(env, CreateEngine, "createEngine"));
   // @@INIT:ENGINE@@
   // @@INIT:NETRES@@
+  ipvs_ctor = new Napi::FunctionReference(Napi::Persistent(IpvsHandle::Define(env)));
+  exports.Set("ipvsOpen", Napi::Function::New(env, IpvsOpen, "ipvsOpen"));
   // @@INIT:IPVS@@
   return exports;
 }

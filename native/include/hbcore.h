@@ -1140,6 +1140,393 @@ int64_t hb_mono_ms(void);
 /* @@SECTION:NETRES@@ (rtnl_*.c, garp_*.c) */
 
 /* ----------------------------------------------------- IPVS over generic netlink */
+/*
+ * IPVS is programmed over generic netlink (family "IPVS", linux/ip_vs.h),
+ * never by running ipvsadm.  Four files, each usable without the next:
+ *
+ *   nl_msg.c     pure netlink + generic netlink: build a request in a caller
+ *                buffer, walk the messages of a received datagram, parse
+ *                attributes (unknown ones skipped), follow one request's
+ *                replies to its ACK / NLMSG_DONE (hb_nl_rx), the controller's
+ *                family reply;
+ *   ipvs_msg.c   pure IPVS: requests from the plain structs below, replies
+ *                into them, address and service/destination text;
+ *   nl_socket.c  the NETLINK_GENERIC socket: open (optionally inside another
+ *                network namespace), send one request, receive until done;
+ *   ipvs_ops.c   the operations (hb_ipvs_*): one call = one request, errors
+ *                as -errno plus a text saying what failed.
+ *
+ * Numbers (commands, attribute types, flag bits, forwarding methods) are
+ * those of linux/ip_vs.h, linux/netlink.h and linux/genetlink.h; include them
+ * where you need the names.  Byte order: everything in the structs is in
+ * host order except IP addresses, which are 16 bytes in network order with
+ * an IPv4 address in bytes 0..3 (the kernel's union nf_inet_addr).
+ */
+
+#define HB_NL_NEST_MAX     4u      /* nesting depth of the request builder */
+#define HB_NL_RX_MAX       65536u  /* receive buffer: the largest datagram read */
+#define HB_NL_EXT_MSG_MAX  128u    /* kernel's extended-ACK text kept */
+#define HB_IPVS_REQ_MAX    512u    /* the largest IPVS request is ~220 bytes */
+#define HB_IPVS_SCHED_MAX  16u     /* IP_VS_SCHEDNAME_MAXLEN, with the NUL */
+#define HB_IPVS_PE_MAX     17u     /* IP_VS_PENAME_MAXLEN + NUL */
+#define HB_IPVS_IFNAME_MAX 16u     /* IP_VS_IFNAME_MAXLEN, with the NUL */
+#define HB_IPVS_ERROR_MAX  256u    /* hb_ipvs_last_error() text */
+#define HB_IPVS_ADDR_TEXT  56u     /* "[" + 45-char IPv6 text + "]:65535" + NUL */
+
+/* --------------------------------------------------------- nl_msg.c: build */
+
+/* A request being built in a caller buffer.  Errors are sticky: after the
+ * first one (-ENOSPC: buffer full, -EINVAL: nesting misuse) every put is a
+ * no-op and hb_nl_end() returns it, so builders need no checks per put. */
+typedef struct hb_nl_builder {
+    uint8_t *buf;
+    size_t cap;
+    size_t len;
+    int err;
+    unsigned depth;
+    size_t nest[HB_NL_NEST_MAX]; /* offsets of the open nest headers */
+} hb_nl_builder;
+
+/* Starts a message: struct nlmsghdr (type, flags, seq, pid). */
+void hb_nl_begin(hb_nl_builder *b, void *buf, size_t cap, uint16_t type, uint16_t flags,
+                 uint32_t seq, uint32_t pid);
+/* Starts a generic netlink message: nlmsghdr (pid 0) + genlmsghdr. */
+void hb_genl_begin(hb_nl_builder *b, void *buf, size_t cap, uint16_t family, uint16_t flags,
+                   uint32_t seq, uint8_t cmd, uint8_t version);
+/* Appends one attribute (header + data + padding to 4 bytes). */
+void hb_nl_put(hb_nl_builder *b, uint16_t type, const void *data, size_t len);
+void hb_nl_put_u8(hb_nl_builder *b, uint16_t type, uint8_t v);
+void hb_nl_put_u16(hb_nl_builder *b, uint16_t type, uint16_t v);
+void hb_nl_put_u32(hb_nl_builder *b, uint16_t type, uint32_t v);
+void hb_nl_put_u64(hb_nl_builder *b, uint16_t type, uint64_t v);
+void hb_nl_put_be16(hb_nl_builder *b, uint16_t type, uint16_t host_order);
+/* A NUL-terminated string attribute (the NUL is part of the payload). */
+void hb_nl_put_str(hb_nl_builder *b, uint16_t type, const char *s);
+/* Nested attributes: begin writes the header (with NLA_F_NESTED, as libnl
+ * does), end fixes its length. */
+void hb_nl_nest_begin(hb_nl_builder *b, uint16_t type);
+void hb_nl_nest_end(hb_nl_builder *b);
+/* Sets nlmsg_len; returns the message length or the sticky error
+ * (-EINVAL when a nest is still open). */
+ssize_t hb_nl_end(hb_nl_builder *b);
+
+/* ---------------------------------------------------------- nl_msg.c: parse */
+
+/* One netlink message of a received datagram.  payload points into the
+ * datagram (after struct nlmsghdr); len = nlmsg_len - 16. */
+typedef struct hb_nl_msg {
+    uint16_t type;
+    uint16_t flags;
+    uint32_t seq;
+    uint32_t pid;
+    const uint8_t *payload;
+    size_t len;
+} hb_nl_msg;
+
+/* Next message of the datagram at *pos (*rem bytes left); advances both.
+ * 1 = *m filled, 0 = no more messages, -EBADMSG = a header shorter than 16
+ * bytes, a length below 16 or beyond the datagram. */
+int hb_nl_next(const uint8_t **pos, size_t *rem, hb_nl_msg *m);
+
+/* One attribute: type without the NLA_F_NESTED/NLA_F_NET_BYTEORDER bits,
+ * data = NULL when absent. */
+typedef struct hb_nl_attr {
+    const uint8_t *data;
+    uint16_t len;
+    uint16_t type;
+} hb_nl_attr;
+
+/* Fills tb[0..max] (cleared first) from the attributes in data[0..len).
+ * Types above max are skipped (newer kernels add attributes), a repeated
+ * type keeps the last.  -EBADMSG when a header is short or a length runs
+ * past the end; trailing bytes shorter than a header are padding. */
+int hb_nl_parse(const uint8_t *data, size_t len, hb_nl_attr *tb, unsigned max);
+
+/* Typed reads: 0, -ENOENT when absent, -EBADMSG when the payload has the
+ * wrong size (exactly 1/2/4/8 bytes) or a string has no NUL / does not fit
+ * `cap` bytes with its NUL. */
+int hb_nl_get_u8(const hb_nl_attr *a, uint8_t *v);
+int hb_nl_get_u16(const hb_nl_attr *a, uint16_t *v);
+int hb_nl_get_u32(const hb_nl_attr *a, uint32_t *v);
+int hb_nl_get_u64(const hb_nl_attr *a, uint64_t *v);
+int hb_nl_get_be16(const hb_nl_attr *a, uint16_t *host_order);
+int hb_nl_get_str(const hb_nl_attr *a, char *out, size_t cap);
+
+/* The generic netlink header of a message: 0, or -EBADMSG if shorter than
+ * 4 bytes.  *attrs / *attrs_len = what follows it. */
+int hb_genl_header(const hb_nl_msg *m, uint8_t *cmd, uint8_t *version, const uint8_t **attrs,
+                   size_t *attrs_len);
+
+/* ------------------------------------------- nl_msg.c: one request's replies */
+
+/* Called for every data message that answers the request (dump parts, or
+ * the single reply of a GET).  A negative return stops delivery; the rest
+ * of the answer is still read (a dump must be drained before the next
+ * request) and hb_nl_rx_result() returns that error. */
+typedef int (*hb_nl_msg_cb)(void *ctx, const hb_nl_msg *m);
+
+/* Follows the replies to one request through the datagrams received.  A
+ * request with NLM_F_ACK ends at its NLMSG_ERROR (error 0 = ACK); a dump
+ * (NLM_F_DUMP) ends at NLMSG_DONE or at an NLMSG_ERROR.  Messages whose seq
+ * (or, when pid != 0, whose pid) is not ours are stale answers to an
+ * abandoned request: skipped and counted. */
+typedef struct hb_nl_rx {
+    uint32_t seq;
+    uint32_t pid;
+    bool dump;
+    bool done;
+    hb_nl_msg_cb cb;
+    void *ctx;
+    int result;                        /* the kernel's: 0 or -errno, once done */
+    int cb_error;                      /* first negative cb return */
+    unsigned delivered;                /* data messages given to cb */
+    unsigned skipped;                  /* stale messages */
+    char ext_msg[HB_NL_EXT_MSG_MAX];   /* NLMSGERR_ATTR_MSG text, "" if none */
+} hb_nl_rx;
+
+void hb_nl_rx_init(hb_nl_rx *rx, uint32_t seq, uint32_t pid, bool dump, hb_nl_msg_cb cb,
+                   void *ctx);
+/* Feeds one received datagram: 0 = more to come, 1 = complete, -EBADMSG =
+ * malformed datagram or a protocol violation (NLMSG_OVERRUN, NLMSG_DONE
+ * answering a non-dump, a truncated error message). */
+int hb_nl_rx_feed(hb_nl_rx *rx, const uint8_t *buf, size_t len);
+/* Once complete: the kernel's error, else the callback's, else 0. */
+int hb_nl_rx_result(const hb_nl_rx *rx);
+
+/* ---------------------------------------- nl_msg.c: generic netlink controller */
+
+#define HB_GENL_NAME_MAX 16u /* GENL_NAMSIZ */
+
+typedef struct hb_genl_family {
+    uint16_t id;
+    uint32_t version;
+    uint32_t hdrsize;
+    uint32_t maxattr;
+    char name[HB_GENL_NAME_MAX];
+} hb_genl_family;
+
+/* CTRL_CMD_GETFAMILY for `name` (REQUEST|ACK).  Length or -errno. */
+ssize_t hb_genl_encode_getfamily(void *buf, size_t cap, uint32_t seq, const char *name);
+/* The controller's CTRL_CMD_NEWFAMILY reply: 0, -EPROTO (another command),
+ * -EBADMSG (no id/name, or malformed). */
+int hb_genl_decode_family(const hb_nl_msg *m, hb_genl_family *f);
+
+/* ------------------------------------------------------ ipvs_msg.c: structs */
+
+/* Counters of a service or destination.  The kernel sends 32-bit STATS and
+ * 64-bit STATS64 (since 4.1); the decoders prefer STATS64. */
+typedef struct hb_ipvs_stats {
+    uint64_t conns;    /* connections scheduled */
+    uint64_t inpkts;
+    uint64_t outpkts;
+    uint64_t inbytes;
+    uint64_t outbytes;
+    uint64_t cps;      /* rates, per second, from the kernel's estimator */
+    uint64_t inpps;
+    uint64_t outpps;
+    uint64_t inbps;
+    uint64_t outbps;
+} hb_ipvs_stats;
+
+/* A virtual service.  Identity: af + fwmark (fwmark != 0), or af + protocol
+ * + addr + port.  Requests that only name a service (delete, zero, the
+ * destination commands, listing destinations) send the identity only. */
+typedef struct hb_ipvs_service {
+    uint16_t af;                          /* AF_INET / AF_INET6 */
+    uint16_t protocol;                    /* IPPROTO_TCP/UDP/SCTP; unused with fwmark */
+    uint8_t addr[16];
+    uint16_t port;
+    uint32_t fwmark;                      /* != 0: firewall-mark service */
+    char sched_name[HB_IPVS_SCHED_MAX];   /* "wlc", "rr", ... */
+    char pe_name[HB_IPVS_PE_MAX];         /* persistence engine, "" = none */
+    uint32_t flags;                       /* IP_VS_SVC_F_*; HASHED appears in replies only */
+    uint32_t timeout;                     /* persistence timeout, seconds */
+    uint32_t netmask;                     /* IPv4: host-order mask (0xffffff00 = /24);
+                                             IPv6: prefix length 1..128 */
+    bool has_stats;                       /* replies: stats valid */
+    hb_ipvs_stats stats;
+} hb_ipvs_service;
+
+/* A destination (real server) of a service. */
+typedef struct hb_ipvs_dest {
+    uint16_t af;              /* 0 in a request = the service's family */
+    uint8_t addr[16];
+    uint16_t port;
+    uint32_t fwd_method;      /* IP_VS_CONN_F_MASQ 0, LOCALNODE 1, TUNNEL 2, DROUTE 3 */
+    int32_t weight;           /* 0 = quiescent; the kernel refuses < 0 (ERANGE) */
+    uint32_t u_threshold;     /* connection limits, 0 = none */
+    uint32_t l_threshold;
+    uint8_t tun_type;         /* IP_VS_CONN_F_TUNNEL_TYPE_IPIP 0, GUE 1, GRE 2 */
+    uint16_t tun_port;        /* GUE destination port */
+    uint16_t tun_flags;       /* IP_VS_TUNNEL_ENCAP_FLAG_CSUM 1, _REMCSUM 2 */
+    uint32_t active_conns;    /* replies only */
+    uint32_t inact_conns;
+    uint32_t persist_conns;
+    bool has_stats;
+    hb_ipvs_stats stats;
+} hb_ipvs_dest;
+
+/* A connection-sync daemon.  0 in maxlen/port/ttl and mcast_af = 0 ask for
+ * the kernel's defaults (maxlen from the MTU, 224.0.0.81, 8848, 1); the
+ * kernel reports the values in effect. */
+typedef struct hb_ipvs_daemon {
+    uint32_t state;                       /* IP_VS_STATE_MASTER 1 / BACKUP 2 */
+    char mcast_ifn[HB_IPVS_IFNAME_MAX];
+    uint32_t syncid;                      /* 0..255, 0 = no filtering */
+    uint16_t sync_maxlen;
+    uint16_t mcast_af;                    /* 0, AF_INET or AF_INET6 */
+    uint8_t mcast_group[16];
+    uint16_t mcast_port;
+    uint8_t mcast_ttl;
+} hb_ipvs_daemon;
+
+/* TCP, TCP FIN-wait and UDP connection timeouts in seconds; 0 in a set
+ * request leaves that one unchanged. */
+typedef struct hb_ipvs_timeouts {
+    uint32_t tcp;
+    uint32_t tcp_fin;
+    uint32_t udp;
+} hb_ipvs_timeouts;
+
+typedef struct hb_ipvs_info {
+    uint32_t version;        /* 0x010201 = 1.2.1 */
+    uint32_t conn_tab_size;  /* connection hash table size */
+} hb_ipvs_info;
+
+/* ---------------------------------------------- ipvs_msg.c: requests, replies */
+
+/* What one request carries; the command decides which fields are used:
+ *   NEW/SET_SERVICE         svc (full)
+ *   DEL_SERVICE, ZERO       svc identity (ZERO without svc = all)
+ *   GET_SERVICE             svc identity = one service; no svc = dump all
+ *   NEW/SET/DEL_DEST        svc identity + dest (full, as ipvsadm sends)
+ *   GET_DEST                svc identity, dump
+ *   NEW_DAEMON              daemon (state, ifname, syncid, then whatever
+ *                           is not 0: maxlen, port, ttl, group)
+ *   DEL_DAEMON              daemon state, ifname, syncid
+ *   GET_DAEMON              dump
+ *   SET_CONFIG              timeouts
+ *   GET_CONFIG, GET_INFO, FLUSH   nothing
+ * Flags are REQUEST|ACK, plus DUMP for the dumps (like ipvsadm). */
+typedef struct hb_ipvs_request {
+    uint8_t cmd;                       /* IPVS_CMD_* */
+    const hb_ipvs_service *svc;
+    const hb_ipvs_dest *dest;
+    const hb_ipvs_daemon *daemon;
+    const hb_ipvs_timeouts *timeouts;
+} hb_ipvs_request;
+
+/* Builds the request into buf.  Length, -EINVAL (unknown command, a
+ * required part missing, an address family that is not AF_INET/AF_INET6,
+ * a string without NUL) or -ENOSPC. */
+ssize_t hb_ipvs_encode(void *buf, size_t cap, uint16_t family, uint32_t seq,
+                       const hb_ipvs_request *req);
+/* True when the command is answered by a dump (GET_DEST, GET_DAEMON, and
+ * GET_SERVICE without a service). */
+bool hb_ipvs_is_dump(const hb_ipvs_request *req);
+
+/* Replies (dump parts and GET answers).  0, -EPROTO when the message is
+ * not that command (NEW_SERVICE, NEW_DEST, NEW_DAEMON, SET_CONFIG,
+ * SET_INFO), -EBADMSG when malformed or a required attribute is missing.
+ * Unknown attributes are skipped; *out is cleared first. */
+int hb_ipvs_decode_service(const hb_nl_msg *m, hb_ipvs_service *out);
+int hb_ipvs_decode_dest(const hb_nl_msg *m, hb_ipvs_dest *out);
+int hb_ipvs_decode_daemon(const hb_nl_msg *m, hb_ipvs_daemon *out);
+int hb_ipvs_decode_timeouts(const hb_nl_msg *m, hb_ipvs_timeouts *out);
+int hb_ipvs_decode_info(const hb_nl_msg *m, hb_ipvs_info *out);
+
+/* inet_pton for af into a 16-byte address (rest zeroed): 0 or -EINVAL
+ * (also for an af other than AF_INET/AF_INET6). */
+int hb_ipvs_addr_parse(uint16_t af, const char *text, uint8_t addr[16]);
+/* inet_ntop; "?" for an unknown af.  Returns out. */
+const char *hb_ipvs_addr_text(uint16_t af, const uint8_t addr[16], char *out, size_t cap);
+/* "TCP 10.0.0.100:80", "UDP [2001:db8::1]:53", "FWM 7", "FWM 7 IPv6"
+ * (ipvsadm's words), NUL-terminated, truncated to cap. */
+void hb_ipvs_service_text(const hb_ipvs_service *svc, char *out, size_t cap);
+/* "10.0.0.2:80", "[2001:db8::2]:443"; af 0 = svc_af. */
+void hb_ipvs_dest_text(const hb_ipvs_dest *d, uint16_t svc_af, char *out, size_t cap);
+
+/* -------------------------------------------------------- nl_socket.c: I/O */
+
+typedef struct hb_nl_sock {
+    int fd;            /* -1 when closed */
+    uint32_t pid;      /* our port id (getsockname) */
+    uint32_t seq;      /* last sequence number handed out */
+    uint8_t *rx;       /* HB_NL_RX_MAX bytes, allocated by hb_nl_open */
+    unsigned timeout_ms; /* receive timeout per datagram (default 30000) */
+} hb_nl_sock;
+
+/* Opens and binds a netlink socket of `protocol` (NETLINK_GENERIC) with
+ * extended ACKs requested and ACKs capped.  netns_path (e.g.
+ * "/run/netns/bk", "/proc/1234/ns/net") opens it inside that network
+ * namespace: the socket stays bound to it for its whole life; NULL = the
+ * calling thread's.  -errno (EACCES/EPERM without the privileges, ENOENT
+ * for a missing namespace file). */
+int hb_nl_open(hb_nl_sock *s, int protocol, const char *netns_path);
+void hb_nl_close(hb_nl_sock *s);
+/* The next sequence number to build a request with. */
+uint32_t hb_nl_next_seq(hb_nl_sock *s);
+/* Sends the request in req[0..len) (built with a seq from hb_nl_next_seq and
+ * NLM_F_ACK or NLM_F_DUMP) and reads until its answer is complete, giving
+ * data messages to cb.  Returns the kernel's answer (0 / -errno), the
+ * callback's error, -EBADMSG for an unparseable reply (the socket is then
+ * drained), -ETIMEDOUT when the kernel stays silent for timeout_ms, or a
+ * socket error.  ext_msg (may be NULL) receives the kernel's extended-ACK
+ * text, "" if none. */
+int hb_nl_request(hb_nl_sock *s, const void *req, size_t len, hb_nl_msg_cb cb, void *ctx,
+                  char *ext_msg, size_t ext_cap);
+
+/* ------------------------------------------------------- ipvs_ops.c: the API */
+
+/* One IPVS handle = one netlink socket in one network namespace with the
+ * "IPVS" family resolved.  Not thread-safe: one call at a time per handle
+ * (the calls block on the kernel; run them off any event loop). */
+typedef struct hb_ipvs {
+    hb_nl_sock nl;
+    hb_genl_family family;
+    char error[HB_IPVS_ERROR_MAX];
+    uint8_t req[HB_IPVS_REQ_MAX];
+} hb_ipvs;
+
+/* Opens the socket (in netns_path, or the calling thread's namespace when
+ * NULL) and resolves the family.  -ENOENT when the kernel has no "IPVS"
+ * family (ip_vs not loaded), else a socket error. */
+int hb_ipvs_open(hb_ipvs *h, const char *netns_path);
+void hb_ipvs_close(hb_ipvs *h);
+/* What the last failed call was doing, e.g. "adding destination 10.0.0.2:80
+ * to TCP 10.0.0.100:80", with the kernel's own text in parentheses when it
+ * sent one.  The caller appends strerror(). */
+const char *hb_ipvs_last_error(const hb_ipvs *h);
+
+typedef int (*hb_ipvs_service_cb)(void *ctx, const hb_ipvs_service *svc);
+typedef int (*hb_ipvs_dest_cb)(void *ctx, const hb_ipvs_dest *dest);
+typedef int (*hb_ipvs_daemon_cb)(void *ctx, const hb_ipvs_daemon *d);
+
+/* All return 0 or -errno; the kernel's errors are passed on: EEXIST (add of
+ * something present), ESRCH (no such service), ENOENT (no such destination;
+ * unknown scheduler or persistence engine), ENODEV (no such interface),
+ * EINVAL, ERANGE (negative weight, lower threshold above upper), EPERM. */
+int hb_ipvs_get_info(hb_ipvs *h, hb_ipvs_info *out);
+int hb_ipvs_list_services(hb_ipvs *h, hb_ipvs_service_cb cb, void *ctx);
+int hb_ipvs_get_service(hb_ipvs *h, const hb_ipvs_service *key, hb_ipvs_service *out);
+/* -ESRCH when the service does not exist (the kernel's dump is just empty). */
+int hb_ipvs_list_dests(hb_ipvs *h, const hb_ipvs_service *svc, hb_ipvs_dest_cb cb, void *ctx);
+int hb_ipvs_add_service(hb_ipvs *h, const hb_ipvs_service *svc);
+int hb_ipvs_edit_service(hb_ipvs *h, const hb_ipvs_service *svc);
+int hb_ipvs_del_service(hb_ipvs *h, const hb_ipvs_service *svc);
+int hb_ipvs_add_dest(hb_ipvs *h, const hb_ipvs_service *svc, const hb_ipvs_dest *dest);
+int hb_ipvs_edit_dest(hb_ipvs *h, const hb_ipvs_service *svc, const hb_ipvs_dest *dest);
+int hb_ipvs_del_dest(hb_ipvs *h, const hb_ipvs_service *svc, const hb_ipvs_dest *dest);
+int hb_ipvs_flush(hb_ipvs *h);
+/* svc NULL = every service. */
+int hb_ipvs_zero(hb_ipvs *h, const hb_ipvs_service *svc);
+int hb_ipvs_get_timeouts(hb_ipvs *h, hb_ipvs_timeouts *out);
+int hb_ipvs_set_timeouts(hb_ipvs *h, const hb_ipvs_timeouts *t);
+int hb_ipvs_list_daemons(hb_ipvs *h, hb_ipvs_daemon_cb cb, void *ctx);
+int hb_ipvs_start_daemon(hb_ipvs *h, const hb_ipvs_daemon *d);
+/* state = IP_VS_STATE_MASTER or IP_VS_STATE_BACKUP; -ESRCH when not running. */
+int hb_ipvs_stop_daemon(hb_ipvs *h, uint32_t state);
+
 /* @@SECTION:IPVS@@ (nl_*.c, ipvs_*.c) */
 
 /* ------------------------------------- process helpers (version.c, sys_log.c) */

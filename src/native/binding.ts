@@ -24,6 +24,14 @@ export interface NativeBinding {
     framing: 'netstring' | 'classic',
   ): Buffer;
   // @@SECTION:ENGINE@@
+  // @@SECTION:NETRES@@
+  /**
+   * Opens an IPVS handle: a generic netlink socket in the network namespace
+   * at `netnsPath` (e.g. /run/netns/bk), or in this process's when omitted,
+   * with the "IPVS" family resolved (off the JS thread). Rejects with ENOENT
+   * when the kernel has no IPVS (ip_vs not loaded).
+   */
+  ipvsOpen(netnsPath?: string): Promise<NativeIpvsHandle>;
   // @@SECTION:IPVS@@
 }
 
@@ -128,6 +136,161 @@ export interface NativeEngine {
 // @@TYPES:ENGINE@@
 
 // @@TYPES:NETRES@@
+
+// IPVS (native/src/ipvs_*.c, nl_*.c). Numbers are the kernel's
+// (linux/ip_vs.h): af 2/10, protocol 6/17/132, IP_VS_SVC_F_* flags,
+// IP_VS_CONN_F_* forwarding methods. Addresses are text; a service's netmask
+// is a host-order IPv4 mask (0xffffff00) or an IPv6 prefix length. Every
+// method rejects with an Error whose `code` is the errno name and whose
+// message says what failed ("adding destination 10.0.0.2:80 to TCP
+// 10.0.0.100:80: File exists"); a malformed argument throws synchronously.
+
+/** Identifies a service: af + fwmark (> 0), or af + protocol + addr + port. */
+export interface NativeIpvsServiceKey {
+  readonly af: number;
+  readonly fwmark?: number;
+  readonly protocol?: number;
+  readonly addr?: string;
+  readonly port?: number;
+}
+
+export interface NativeIpvsService extends NativeIpvsServiceKey {
+  readonly schedName: string;
+  /** Persistence engine ('' = none). */
+  readonly peName?: string;
+  readonly flags?: number;
+  /** Persistence timeout, seconds. */
+  readonly timeout?: number;
+  /** Default: 0xffffffff for IPv4, 128 for IPv6. */
+  readonly netmask?: number;
+}
+
+export interface NativeIpvsStats {
+  readonly conns: bigint;
+  readonly inPkts: bigint;
+  readonly outPkts: bigint;
+  readonly inBytes: bigint;
+  readonly outBytes: bigint;
+  readonly cps: bigint;
+  readonly inPps: bigint;
+  readonly outPps: bigint;
+  readonly inBps: bigint;
+  readonly outBps: bigint;
+}
+
+/** A service as the kernel lists it (flags may include HASHED 0x2). */
+export interface NativeIpvsServiceEntry {
+  readonly af: number;
+  readonly fwmark: number;
+  /** Absent for fwmark services. */
+  readonly protocol?: number;
+  readonly addr?: string;
+  readonly port?: number;
+  readonly schedName: string;
+  readonly peName: string;
+  readonly flags: number;
+  readonly timeout: number;
+  readonly netmask: number;
+  readonly stats?: NativeIpvsStats;
+}
+
+export interface NativeIpvsDest {
+  /** Omitted / 0: the service's family. */
+  readonly af?: number;
+  readonly addr: string;
+  readonly port: number;
+  /** IP_VS_CONN_F_MASQ 0, LOCALNODE 1, TUNNEL 2, DROUTE 3 (default 0). */
+  readonly fwdMethod?: number;
+  /** Default 1; negative values reach the kernel (which says ERANGE). */
+  readonly weight?: number;
+  readonly uThreshold?: number;
+  readonly lThreshold?: number;
+  /** IPIP 0, GUE 1, GRE 2. */
+  readonly tunType?: number;
+  readonly tunPort?: number;
+  /** IP_VS_TUNNEL_ENCAP_FLAG_CSUM 1, _REMCSUM 2. */
+  readonly tunFlags?: number;
+}
+
+export interface NativeIpvsDestEntry {
+  readonly af: number;
+  readonly addr: string;
+  readonly port: number;
+  readonly fwdMethod: number;
+  readonly weight: number;
+  readonly uThreshold: number;
+  readonly lThreshold: number;
+  readonly tunType: number;
+  readonly tunPort: number;
+  readonly tunFlags: number;
+  readonly activeConns: number;
+  readonly inactConns: number;
+  readonly persistConns: number;
+  readonly stats?: NativeIpvsStats;
+}
+
+export interface NativeIpvsDaemon {
+  /** IP_VS_STATE_MASTER 1, BACKUP 2. */
+  readonly state: number;
+  readonly mcastIfn: string;
+  readonly syncId?: number;
+  /** 0 / omitted: the kernel's default (from the interface MTU). */
+  readonly syncMaxLen?: number;
+  /** IPv4 or IPv6 group; ''/omitted: 224.0.0.81. */
+  readonly mcastGroup?: string;
+  readonly mcastPort?: number;
+  readonly mcastTtl?: number;
+}
+
+export interface NativeIpvsDaemonEntry {
+  readonly state: number;
+  readonly mcastIfn: string;
+  readonly syncId: number;
+  readonly syncMaxLen: number;
+  readonly mcastGroup: string;
+  readonly mcastPort: number;
+  readonly mcastTtl: number;
+}
+
+export interface NativeIpvsTimeouts {
+  readonly tcp: number;
+  readonly tcpFin: number;
+  readonly udp: number;
+}
+
+export interface NativeIpvsInfo {
+  /** 0x010201 = 1.2.1 */
+  readonly version: number;
+  readonly connTabSize: number;
+}
+
+/** One netlink socket in one network namespace; calls are serialised. */
+export interface NativeIpvsHandle {
+  /** The generic netlink id the kernel gave "IPVS". */
+  readonly familyId: number;
+  info(): Promise<NativeIpvsInfo>;
+  listServices(): Promise<NativeIpvsServiceEntry[]>;
+  /** Rejects with ESRCH when there is no such service. */
+  getService(key: NativeIpvsServiceKey): Promise<NativeIpvsServiceEntry>;
+  /** Rejects with ESRCH when there is no such service. */
+  listDests(key: NativeIpvsServiceKey): Promise<NativeIpvsDestEntry[]>;
+  addService(service: NativeIpvsService): Promise<void>;
+  editService(service: NativeIpvsService): Promise<void>;
+  deleteService(key: NativeIpvsServiceKey): Promise<void>;
+  addDest(key: NativeIpvsServiceKey, dest: NativeIpvsDest): Promise<void>;
+  editDest(key: NativeIpvsServiceKey, dest: NativeIpvsDest): Promise<void>;
+  deleteDest(key: NativeIpvsServiceKey, dest: NativeIpvsDest): Promise<void>;
+  flush(): Promise<void>;
+  /** One service's counters, or all of them without a key. */
+  zero(key?: NativeIpvsServiceKey): Promise<void>;
+  getTimeouts(): Promise<NativeIpvsTimeouts>;
+  setTimeouts(timeouts: NativeIpvsTimeouts): Promise<void>;
+  listDaemons(): Promise<NativeIpvsDaemonEntry[]>;
+  startDaemon(daemon: NativeIpvsDaemon): Promise<void>;
+  stopDaemon(state: number): Promise<void>;
+  /** Closes the socket; later calls reject with EBADF. Idempotent. */
+  close(): void;
+}
 
 // @@TYPES:IPVS@@
 
