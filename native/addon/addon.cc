@@ -496,6 +496,542 @@ Napi::Value EncodeDatagram(const Napi::CallbackInfo &info) {
 
 // @@SECTION:ENGINE@@ (heartbeat engine glue)
 
+// ---- virtual IPs: addresses, routes, links (rtnl_ops.c), GARP/NA (garp_sock.c)
+// netOpen(netnsPath?) resolves to a NetHandle: one NETLINK_ROUTE socket in
+// one network namespace (the process's, or the one at netnsPath).  Its
+// methods return Promises; the kernel round trips run on the libuv pool, one
+// call at a time per handle, in the order they were made (an add, then a
+// list, sees the add).  announce() is separate: each runs its paced rounds on
+// a pool thread of its own with its own AF_PACKET socket in the handle's
+// namespace, so a 5 s announcement never holds up an address change, and
+// cancel() ends it within 50 ms.  Failures reject with ErrnoError: code =
+// errno name, message = what rtnl_ops.c / garp_sock.c said it was doing +
+// strerror, plus kernelMessage when the kernel explained itself.
+
+constexpr uint8_t kNetAfInet = 2, kNetAfInet6 = 10; // Linux's, as in the IPVS glue
+
+class NetCall;
+
+// Like IpvsState: `pending`/`busy` on the JS thread only, `mu` guards `r`
+// against close().
+struct NetState {
+  std::mutex mu;
+  hb_rtnl *r = nullptr;
+  std::string netns;
+  bool busy = false;
+  std::vector<NetCall *> pending;
+  ~NetState() { hb_rtnl_close(r); }
+};
+
+Napi::Error NetError(Napi::Env env, int rc, const std::string &what, const std::string &kernel) {
+  Napi::Error e = ErrnoError(env, rc, what);
+  if (!kernel.empty()) e.Set("kernelMessage", Napi::String::New(env, kernel));
+  return e;
+}
+
+Napi::Object NetObject(const Napi::CallbackInfo &info, size_t i, const char *what) {
+  if (info.Length() <= i || !info[i].IsObject())
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an object");
+  return info[i].As<Napi::Object>();
+}
+
+// A string property, "" when absent and optional; at most max bytes.
+std::string NetStr(const Napi::Object &o, const char *key, const char *what, bool required, size_t max) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) {
+    if (required) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " is required");
+    return "";
+  }
+  if (!v.IsString()) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " must be a string");
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.size() > max || s.find('\0') != std::string::npos)
+    throw Napi::RangeError::New(o.Env(), std::string(what) + "." + key + " must be at most " +
+                                             std::to_string(max) + " bytes");
+  return s;
+}
+
+int64_t NetInt(const Napi::Object &o, const char *key, int64_t lo, int64_t hi, const char *what, bool has_dflt = false,
+               int64_t dflt = 0) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) {
+    if (has_dflt) return dflt;
+    throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " is required");
+  }
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(what) + "." + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != static_cast<double>(static_cast<int64_t>(d)) || d < static_cast<double>(lo) || d > static_cast<double>(hi))
+    throw Napi::RangeError::New(o.Env(), std::string(what) + "." + key + " must be an integer from " +
+                                             std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<int64_t>(d);
+}
+
+bool NetBool(const Napi::Object &o, const char *key) {
+  Napi::Value v = o.Get(key);
+  return !v.IsUndefined() && !v.IsNull() && v.ToBoolean().Value();
+}
+
+void NetAddr(Napi::Env env, const std::string &text, const char *what, uint8_t *family, uint8_t addr[16]) {
+  if (hb_rtnl_addr_parse(text.c_str(), family, addr) != 0)
+    throw ErrnoError(env, -EINVAL, std::string("parsing ") + what + " '" + text + "' as an IP address");
+}
+
+std::string NetAddrText(uint8_t family, const uint8_t addr[16]) {
+  char text[HB_RTNL_ADDR_TEXT];
+  return hb_rtnl_addr_text(family, addr, text, sizeof text);
+}
+
+const char *NetFamilyName(uint8_t family) { return family == kNetAfInet6 ? "inet6" : "inet"; }
+
+// An address by value, for the lambdas that carry it to the pool.
+struct NetIp {
+  uint8_t family;
+  uint8_t b[16];
+};
+
+NetIp NetIpArg(const Napi::CallbackInfo &info, size_t i, const char *what) {
+  NetIp ip;
+  NetAddr(info.Env(), StringArg(info, i, what), what, &ip.family, ip.b);
+  return ip;
+}
+
+// {ifname, address, prefixLen, broadcast?, label?, noDad?, noPrefixRoute?}
+struct NetAddrSpec {
+  std::string ifname;
+  hb_rtnl_addr a;
+};
+
+NetAddrSpec NetAddrSpecFromJs(const Napi::Object &o) {
+  const char *what = "address";
+  NetAddrSpec s;
+  std::memset(&s.a, 0, sizeof s.a);
+  s.ifname = NetStr(o, "ifname", what, true, HB_RTNL_IFNAME_MAX - 1);
+  NetAddr(o.Env(), NetStr(o, "address", what, true, HB_RTNL_ADDR_TEXT), "address.address", &s.a.family, s.a.addr);
+  s.a.prefixlen = static_cast<uint8_t>(NetInt(o, "prefixLen", 0, s.a.family == kNetAfInet ? 32 : 128, what));
+  std::string brd = NetStr(o, "broadcast", what, false, HB_RTNL_ADDR_TEXT);
+  if (!brd.empty()) {
+    uint8_t f, b[16];
+    NetAddr(o.Env(), brd, "address.broadcast", &f, b);
+    if (f != kNetAfInet || s.a.family != kNetAfInet)
+      throw Napi::RangeError::New(o.Env(), "address.broadcast: IPv4 addresses only");
+    s.a.has_broadcast = true;
+    std::memcpy(s.a.broadcast, b, 4);
+  }
+  std::string label = NetStr(o, "label", what, false, HB_RTNL_IFNAME_MAX - 1);
+  if (!label.empty() && s.a.family != kNetAfInet)
+    throw Napi::RangeError::New(o.Env(), "address.label: IPv4 addresses only");
+  std::memcpy(s.a.label, label.c_str(), label.size() + 1);
+  if (NetBool(o, "noDad")) s.a.flags |= HB_IFA_F_NODAD;
+  if (NetBool(o, "noPrefixRoute")) s.a.flags |= HB_IFA_F_NOPREFIXROUTE;
+  return s;
+}
+
+// One call: run() on the pool under the handle's mutex, done() on the JS
+// thread to build the result (null for ENETUNREACH when nullOnUnreach).
+class NetCall : public Napi::AsyncWorker {
+ public:
+  using Run = std::function<int(hb_rtnl *)>;
+  using Done = std::function<Napi::Value(Napi::Env)>;
+
+  NetCall(Napi::Env env, std::shared_ptr<NetState> st, Run run, Done done, bool null_on_unreach)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), st_(std::move(st)),
+        run_(std::move(run)), done_(std::move(done)), null_on_unreach_(null_on_unreach) {}
+
+  static Napi::Promise Start(Napi::Env env, std::shared_ptr<NetState> st, Run run, Done done = nullptr,
+                             bool null_on_unreach = false) {
+    auto *w = new NetCall(env, st, std::move(run), std::move(done), null_on_unreach);
+    Napi::Promise p = w->deferred_.Promise();
+    if (st->busy) {
+      st->pending.push_back(w);
+    } else {
+      st->busy = true;
+      w->Queue();
+    }
+    return p;
+  }
+
+  void Execute() override {
+    std::lock_guard<std::mutex> lock(st_->mu);
+    if (st_->r == nullptr) {
+      rc_ = -EBADF;
+      what_ = "using a closed network handle";
+      return;
+    }
+    rc_ = run_(st_->r);
+    if (rc_ < 0) {
+      what_ = hb_rtnl_last_error(st_->r);
+      kernel_ = hb_rtnl_kernel_message(st_->r);
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ == -ENETUNREACH && null_on_unreach_)
+      deferred_.Resolve(env.Null());
+    else if (rc_ < 0)
+      deferred_.Reject(NetError(env, rc_, what_, kernel_).Value());
+    else
+      deferred_.Resolve(done_ ? done_(env) : env.Undefined());
+    if (st_->pending.empty()) {
+      st_->busy = false;
+    } else {
+      NetCall *next = st_->pending.front();
+      st_->pending.erase(st_->pending.begin());
+      next->Queue();
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<NetState> st_;
+  Run run_;
+  Done done_;
+  bool null_on_unreach_;
+  int rc_ = 0;
+  std::string what_, kernel_;
+};
+
+std::string NetMacText(const uint8_t *hw, size_t len) {
+  std::string s;
+  char b[4];
+  for (size_t i = 0; i < len; i++) {
+    std::snprintf(b, sizeof b, i ? ":%02x" : "%02x", hw[i]);
+    s += b;
+  }
+  return s;
+}
+
+Napi::Object NetLinkToJs(Napi::Env env, const hb_rtnl_link &l) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ifname", l.name);
+  o.Set("ifindex", l.ifindex);
+  o.Set("mac", NetMacText(l.hwaddr, l.hwaddr_len));
+  o.Set("up", (l.flags & HB_IFF_UP) != 0);
+  o.Set("carrier", (l.flags & HB_IFF_LOWER_UP) != 0);
+  o.Set("mtu", l.mtu);
+  o.Set("type", l.type);
+  o.Set("flags", l.flags);
+  o.Set("operstate", l.operstate);
+  return o;
+}
+
+// An address listed, with its interface's name (found by index in `links`).
+struct NetListed {
+  std::vector<hb_rtnl_link> links;
+  std::vector<hb_rtnl_addr> addrs;
+  std::string ifname; // filter, "" = all
+  uint8_t family = 0;
+};
+
+std::string NetIfname(const NetListed &l, uint32_t ifindex) {
+  for (const auto &k : l.links)
+    if (k.ifindex == ifindex) return k.name;
+  return "#" + std::to_string(ifindex); // gone between the two dumps
+}
+
+Napi::Object NetAddrToJs(Napi::Env env, const hb_rtnl_addr &a, const std::string &ifname) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ifname", ifname);
+  o.Set("ifindex", a.ifindex);
+  o.Set("family", NetFamilyName(a.family));
+  o.Set("address", NetAddrText(a.family, a.addr));
+  o.Set("prefixLen", a.prefixlen);
+  if (a.has_broadcast) o.Set("broadcast", NetAddrText(kNetAfInet, a.broadcast));
+  if (a.label[0]) o.Set("label", a.label);
+  o.Set("scope", a.scope);
+  o.Set("flags", a.flags);
+  o.Set("secondary", (a.flags & HB_IFA_F_SECONDARY) != 0);
+  o.Set("tentative", (a.flags & HB_IFA_F_TENTATIVE) != 0);
+  o.Set("dadFailed", (a.flags & HB_IFA_F_DADFAILED) != 0);
+  o.Set("noDad", (a.flags & HB_IFA_F_NODAD) != 0);
+  return o;
+}
+
+// One announcement: rounds on a pool thread of its own.  `cancel` is read
+// by hb_garp_announce() between rounds; the JS cancel() sets it.
+struct NetAnnounceState {
+  int cancel = 0;
+};
+
+class NetAnnounceWorker : public Napi::AsyncWorker {
+ public:
+  NetAnnounceWorker(Napi::Env env, std::string netns, std::string ifname, hb_garp_spec spec, hb_garp_mode mode,
+                    unsigned count, unsigned interval_ms, std::shared_ptr<NetAnnounceState> st)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), netns_(std::move(netns)),
+        ifname_(std::move(ifname)), spec_(spec), mode_(mode), count_(count), interval_ms_(interval_ms),
+        st_(std::move(st)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    hb_garp g;
+    spec_.ifname = ifname_.c_str();
+    rc_ = hb_garp_open(&g, &spec_, netns_.empty() ? nullptr : netns_.c_str());
+    if (rc_ == 0) rc_ = hb_garp_announce(&g, mode_, count_, interval_ms_, &st_->cancel, &rounds_);
+    if (rc_ < 0) what_ = hb_garp_last_error(&g);
+    hb_garp_close(&g);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0 && rc_ != -ECANCELED) {
+      Napi::Error e = ErrnoError(env, rc_, what_);
+      e.Set("rounds", Napi::Number::New(env, rounds_));
+      deferred_.Reject(e.Value());
+      return;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("rounds", rounds_);
+    o.Set("cancelled", rc_ == -ECANCELED);
+    deferred_.Resolve(o);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string netns_, ifname_;
+  hb_garp_spec spec_;
+  hb_garp_mode mode_;
+  unsigned count_, interval_ms_;
+  std::shared_ptr<NetAnnounceState> st_;
+  int rc_ = 0;
+  unsigned rounds_ = 0;
+  std::string what_;
+};
+
+class NetHandle : public Napi::ObjectWrap<NetHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NetHandle",
+                       {
+                           InstanceMethod<&NetHandle::AddressAdd>("addressAdd"),
+                           InstanceMethod<&NetHandle::AddressDelete>("addressDelete"),
+                           InstanceMethod<&NetHandle::AddressList>("addressList"),
+                           InstanceMethod<&NetHandle::FindInterface>("findInterface"),
+                           InstanceMethod<&NetHandle::RouteLookup>("routeLookup"),
+                           InstanceMethod<&NetHandle::LinkInfo>("linkInfo"),
+                           InstanceMethod<&NetHandle::Announce>("announce"),
+                           InstanceMethod<&NetHandle::Close>("close"),
+                       });
+  }
+
+  explicit NetHandle(const Napi::CallbackInfo &info) : Napi::ObjectWrap<NetHandle>(info) {}
+
+  void Adopt(std::shared_ptr<NetState> st) { st_ = std::move(st); }
+
+ private:
+  std::shared_ptr<NetState> State(Napi::Env env) {
+    if (!st_) throw Napi::Error::New(env, "NetHandle: not opened by netOpen()");
+    return st_;
+  }
+
+  Napi::Value AddressAdd(const Napi::CallbackInfo &info) {
+    NetAddrSpec s = NetAddrSpecFromJs(NetObject(info, 0, "address"));
+    return NetCall::Start(info.Env(), State(info.Env()),
+                          [s](hb_rtnl *r) { return hb_rtnl_addr_add(r, s.ifname.c_str(), &s.a); });
+  }
+
+  Napi::Value AddressDelete(const Napi::CallbackInfo &info) {
+    NetAddrSpec s = NetAddrSpecFromJs(NetObject(info, 0, "address"));
+    return NetCall::Start(info.Env(), State(info.Env()),
+                          [s](hb_rtnl *r) { return hb_rtnl_addr_del(r, s.ifname.c_str(), &s.a); });
+  }
+
+  static int PushLink(void *ctx, const hb_rtnl_link *l) {
+    static_cast<NetListed *>(ctx)->links.push_back(*l);
+    return 0;
+  }
+
+  static int PushAddr(void *ctx, const hb_rtnl_addr *a) {
+    static_cast<NetListed *>(ctx)->addrs.push_back(*a);
+    return 0;
+  }
+
+  // addressList({ifname?, family?}): the links first (for the names), then the addresses.
+  Napi::Value AddressList(const Napi::CallbackInfo &info) {
+    auto out = std::make_shared<NetListed>();
+    if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
+      Napi::Object o = NetObject(info, 0, "filter");
+      out->ifname = NetStr(o, "ifname", "filter", false, HB_RTNL_IFNAME_MAX - 1);
+      std::string fam = NetStr(o, "family", "filter", false, 8);
+      if (fam == "inet") out->family = kNetAfInet;
+      else if (fam == "inet6") out->family = kNetAfInet6;
+      else if (!fam.empty()) throw Napi::RangeError::New(info.Env(), "filter.family must be 'inet' or 'inet6'");
+    }
+    return NetCall::Start(
+        info.Env(), State(info.Env()),
+        [out](hb_rtnl *r) {
+          int rc = hb_rtnl_link_list(r, PushLink, out.get());
+          if (rc < 0) return rc;
+          uint32_t ifindex = 0;
+          if (!out->ifname.empty()) {
+            hb_rtnl_link l;
+            rc = hb_rtnl_link_get(r, out->ifname.c_str(), &l);
+            if (rc < 0) return rc;
+            ifindex = l.ifindex;
+          }
+          return hb_rtnl_addr_list(r, out->family, ifindex, PushAddr, out.get());
+        },
+        [out](Napi::Env env) -> Napi::Value {
+          Napi::Array a = Napi::Array::New(env, out->addrs.size());
+          for (size_t i = 0; i < out->addrs.size(); i++)
+            a.Set(i, NetAddrToJs(env, out->addrs[i], NetIfname(*out, out->addrs[i].ifindex)));
+          return a;
+        });
+  }
+
+  // findInterface(address, ifname?): findif; null when no connected route covers it.
+  Napi::Value FindInterface(const Napi::CallbackInfo &info) {
+    NetIp ip = NetIpArg(info, 0, "address");
+    std::string ifname;
+    if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) ifname = StringArg(info, 1, "ifname");
+    auto out = std::make_shared<hb_findif>();
+    uint8_t family = ip.family;
+    return NetCall::Start(
+        info.Env(), State(info.Env()),
+        [ip, ifname, out](hb_rtnl *r) {
+          return hb_rtnl_findif(r, ip.family, ip.b, ifname.empty() ? nullptr : ifname.c_str(), out.get());
+        },
+        [out, family](Napi::Env env) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("ifname", out->ifname);
+          o.Set("ifindex", out->ifindex);
+          o.Set("prefixLen", out->prefixlen);
+          o.Set("metric", out->metric);
+          if (family == kNetAfInet && out->has_broadcast) o.Set("broadcast", NetAddrText(kNetAfInet, out->broadcast));
+          o.Set("differs", out->differs);
+          return o;
+        },
+        true);
+  }
+
+  // routeLookup(address): the kernel's own choice (`ip route get fibmatch`); null when unreachable.
+  Napi::Value RouteLookup(const Napi::CallbackInfo &info) {
+    NetIp ip = NetIpArg(info, 0, "address");
+    auto out = std::make_shared<hb_rtnl_route>();
+    auto link = std::make_shared<hb_rtnl_link>();
+    return NetCall::Start(
+        info.Env(), State(info.Env()),
+        [ip, out, link](hb_rtnl *r) {
+          int rc = hb_rtnl_route_get(r, ip.family, ip.b, out.get());
+          if (rc == 0 && out->oif != 0 && hb_rtnl_link_by_index(r, out->oif, link.get()) != 0)
+            link->name[0] = '\0'; // the name is a nicety
+          return rc;
+        },
+        [out, link](Napi::Env env) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(env);
+          o.Set("family", NetFamilyName(out->family));
+          o.Set("dst", NetAddrText(out->family, out->dst));
+          o.Set("dstLen", out->dst_len);
+          o.Set("oif", out->oif);
+          if (out->oif != 0 && link->name[0]) o.Set("ifname", link->name);
+          if (out->has_gateway && !out->multipath) o.Set("gateway", NetAddrText(out->family, out->gateway));
+          if (out->has_prefsrc) o.Set("prefsrc", NetAddrText(out->family, out->prefsrc));
+          o.Set("multipath", out->multipath);
+          o.Set("table", out->table);
+          o.Set("protocol", out->protocol);
+          o.Set("scope", out->scope);
+          o.Set("type", out->type);
+          o.Set("metric", out->priority);
+          return o;
+        },
+        true);
+  }
+
+  Napi::Value LinkInfo(const Napi::CallbackInfo &info) {
+    std::string ifname = StringArg(info, 0, "ifname");
+    auto out = std::make_shared<hb_rtnl_link>();
+    return NetCall::Start(
+        info.Env(), State(info.Env()), [ifname, out](hb_rtnl *r) { return hb_rtnl_link_get(r, ifname.c_str(), out.get()); },
+        [out](Napi::Env env) -> Napi::Value { return NetLinkToJs(env, *out); });
+  }
+
+  // announce({ifname, address, count, intervalMs, mode?, router?}) -> {done, cancel}
+  Napi::Value Announce(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    std::shared_ptr<NetState> st = State(env);
+    Napi::Object o = NetObject(info, 0, "announcement");
+    const char *what = "announcement";
+    std::string ifname = NetStr(o, "ifname", what, true, HB_RTNL_IFNAME_MAX - 1);
+    hb_garp_spec spec;
+    std::memset(&spec, 0, sizeof spec);
+    NetAddr(env, NetStr(o, "address", what, true, HB_RTNL_ADDR_TEXT), "announcement.address", &spec.family, spec.addr);
+    spec.na_router = NetBool(o, "router");
+    unsigned count = static_cast<unsigned>(NetInt(o, "count", 0, 1000000, what));
+    unsigned interval = static_cast<unsigned>(NetInt(o, "intervalMs", 0, 3600000, what));
+    std::string m = NetStr(o, "mode", what, false, 8);
+    hb_garp_mode mode = HB_GARP_BOTH;
+    if (m == "request") mode = HB_GARP_REQUEST;
+    else if (m == "reply") mode = HB_GARP_REPLY;
+    else if (!m.empty() && m != "both") throw Napi::RangeError::New(env, "announcement.mode must be 'request', 'reply' or 'both'");
+    auto ast = std::make_shared<NetAnnounceState>();
+    auto *w = new NetAnnounceWorker(env, st->netns, ifname, spec, mode, count, interval, ast);
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("done", w->Promise());
+    result.Set("cancel", Napi::Function::New(
+                             env,
+                             [ast](const Napi::CallbackInfo &ci) -> Napi::Value {
+                               __atomic_store_n(&ast->cancel, 1, __ATOMIC_RELEASE);
+                               return ci.Env().Undefined();
+                             },
+                             "cancel"));
+    w->Queue();
+    return result;
+  }
+
+  // Closes the socket now (waiting for a call in progress); later calls
+  // reject with EBADF.  Announcements under way run to their end.
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    if (st_) {
+      std::lock_guard<std::mutex> lock(st_->mu);
+      hb_rtnl_close(st_->r);
+      st_->r = nullptr;
+    }
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<NetState> st_;
+};
+
+Napi::FunctionReference *net_ctor = nullptr;
+
+class NetOpenWorker : public Napi::AsyncWorker {
+ public:
+  NetOpenWorker(Napi::Env env, std::string netns)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), st_(std::make_shared<NetState>()) {
+    st_->netns = std::move(netns);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { rc_ = hb_rtnl_open(&st_->r, st_->netns.empty() ? nullptr : st_->netns.c_str()); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) {
+      std::string what = "opening a rtnetlink socket";
+      if (!st_->netns.empty()) what += " in " + st_->netns;
+      deferred_.Reject(ErrnoError(env, rc_, what).Value());
+      return;
+    }
+    Napi::Object obj = net_ctor->New({});
+    NetHandle::Unwrap(obj)->Adopt(st_);
+    deferred_.Resolve(obj);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<NetState> st_;
+  int rc_ = 0;
+};
+
+Napi::Value NetOpen(const Napi::CallbackInfo &info) {
+  std::string netns;
+  if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) netns = StringArg(info, 0, "netnsPath");
+  auto *w = new NetOpenWorker(info.Env(), netns);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 // @@SECTION:NETRES@@ (addresses, routes, GARP glue)
 
 // ---- IPVS (ipvs_ops.c) ------------------------------------------------------
@@ -1032,6 +1568,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   engine_ctor = new Napi::FunctionReference(Napi::Persistent(Engine::Define(env)));
   exports.Set("createEngine", Napi::Function::New(env, CreateEngine, "createEngine"));
   // @@INIT:ENGINE@@
+  net_ctor = new Napi::FunctionReference(Napi::Persistent(NetHandle::Define(env)));
+  exports.Set("netOpen", Napi::Function::New(env, NetOpen, "netOpen"));
   // @@INIT:NETRES@@
   ipvs_ctor = new Napi::FunctionReference(Napi::Persistent(IpvsHandle::Define(env)));
   exports.Set("ipvsOpen", Napi::Function::New(env, IpvsOpen, "ipvsOpen"));

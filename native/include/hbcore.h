@@ -1137,6 +1137,360 @@ int64_t hb_mono_ms(void);
 /* @@SECTION:ENGINE@@ (hb_engine.c, hb_udp.c, ...) */
 
 /* ------------------------------------------ addresses, routes, gratuitous ARP/NA */
+/*
+ * Virtual IP plumbing: what Heartbeat's IPaddr/IPaddr2/SendArp/IPv6addr do
+ * with ip(8), findif and send_arp, without running any of them.  Four files,
+ * each usable without the next:
+ *
+ *   rtnl_msg.c   pure rtnetlink: RTM_NEWADDR/DELADDR/GETADDR, RTM_GETROUTE
+ *                and RTM_GETLINK requests built in caller buffers (the same
+ *                layouts iproute2 sends), RTM_NEWADDR/NEWROUTE/NEWLINK
+ *                replies decoded into the structs below (unknown attributes
+ *                skipped), and findif's choice among the routes.  Framing and
+ *                attributes are nl_msg.c's (see the IPVS section below).
+ *   rtnl_ops.c   the operations over one NETLINK_ROUTE socket (nl_socket.c):
+ *                one call = one short round trip, errors as -errno plus a
+ *                text saying what failed.
+ *   garp_msg.c   pure frames: the gratuitous ARP request and reply exactly as
+ *                send_arp (resource-agents, libnet build) sends them, the
+ *                unsolicited neighbour advertisement of IPv6addr/keepalived,
+ *                and a parser for both.
+ *   garp_sock.c  the AF_PACKET sender: open on one interface (frames built
+ *                once), then one round per call, paced by the caller (the
+ *                heartbeat thread) or by hb_garp_announce (a worker thread).
+ *
+ * Addresses are network-order bytes in a 16-byte array (IPv4 in bytes 0..3,
+ * the rest zero); families are AF_INET (2) and AF_INET6 (10).  Numbers
+ * (IFA_F_*, RT_SCOPE_*, RTN_*, IFF_*, ARPHRD_*) are the kernel's: include
+ * linux/if_addr.h, linux/rtnetlink.h, net/if.h where you need the names.
+ *
+ * Threads: nothing here keeps global state.  One hb_rtnl / hb_garp handle
+ * serves one thread at a time (the engine thread opens its own), calls
+ * allocate nothing after open, and every wait is bounded (HB_RTNL_TIMEOUT_MS
+ * per netlink answer; sending a frame never blocks; only hb_garp_announce
+ * sleeps, as long as its rounds take).
+ */
+
+#define HB_RTNL_IFNAME_MAX  16u    /* IFNAMSIZ, with the NUL */
+#define HB_RTNL_HWADDR_MAX  32u    /* MAX_ADDR_LEN */
+#define HB_RTNL_REQ_MAX     128u   /* the largest request is ~64 bytes */
+#define HB_RTNL_ERROR_MAX   256u   /* hb_rtnl_last_error() text */
+#define HB_RTNL_TIMEOUT_MS  2000u  /* the kernel answers rtnetlink at once */
+#define HB_RTNL_ADDR_TEXT   46u    /* INET6_ADDRSTRLEN */
+
+struct hb_nl_msg; /* nl_msg.c, declared with the IPVS section */
+
+/* The kernel's flag bits the addon reports, for code that includes no
+ * kernel headers (rtnl_msg.c checks them against linux/if_addr.h, net/if.h). */
+#define HB_IFA_F_SECONDARY      0x01u   /* IFA_F_SECONDARY */
+#define HB_IFA_F_NODAD          0x02u   /* IFA_F_NODAD */
+#define HB_IFA_F_DADFAILED      0x08u   /* IFA_F_DADFAILED */
+#define HB_IFA_F_TENTATIVE      0x40u   /* IFA_F_TENTATIVE */
+#define HB_IFA_F_NOPREFIXROUTE  0x200u  /* IFA_F_NOPREFIXROUTE */
+#define HB_IFF_UP               0x1u    /* IFF_UP */
+#define HB_IFF_LOWER_UP         0x10000u /* IFF_LOWER_UP: carrier */
+
+/* -------------------------------------------------- rtnl_msg.c: structs */
+
+/* One interface address (struct ifaddrmsg + attributes). */
+typedef struct hb_rtnl_addr {
+    uint8_t family;        /* AF_INET / AF_INET6 */
+    uint8_t prefixlen;
+    uint8_t scope;         /* RT_SCOPE_*; requests send 0 (universe), like ip(8) */
+    uint32_t flags;        /* IFA_F_*: requests NODAD, NOPREFIXROUTE; replies also
+                              SECONDARY, TENTATIVE, DADFAILED, PERMANENT ... */
+    uint32_t ifindex;
+    uint8_t addr[16];      /* the address itself (IFA_LOCAL, else IFA_ADDRESS) */
+    bool has_broadcast;    /* IPv4 only */
+    uint8_t broadcast[4];
+    char label[HB_RTNL_IFNAME_MAX]; /* IPv4 IFA_LABEL ("eth0:0"); "" = none */
+} hb_rtnl_addr;
+
+/* One route (struct rtmsg + attributes). */
+typedef struct hb_rtnl_route {
+    uint8_t family;
+    uint8_t dst_len;       /* prefix length; 0 = default */
+    uint8_t protocol;      /* RTPROT_* (2 = kernel: a connected route) */
+    uint8_t scope;         /* RT_SCOPE_* (253 = link) */
+    uint8_t type;          /* RTN_* (1 = unicast) */
+    uint32_t table;        /* RTA_TABLE, else rtm_table (254 = main) */
+    uint32_t flags;        /* rtm_flags */
+    uint32_t oif;          /* output interface index, 0 = none */
+    uint32_t priority;     /* the metric */
+    uint8_t dst[16];       /* zero when dst_len is 0 */
+    bool has_gateway;      /* RTA_GATEWAY or RTA_VIA */
+    uint8_t gateway[16];   /* RTA_GATEWAY (same family) */
+    bool multipath;        /* RTA_MULTIPATH: several next hops */
+    bool has_prefsrc;
+    uint8_t prefsrc[16];
+} hb_rtnl_route;
+
+/* One interface (struct ifinfomsg + attributes). */
+typedef struct hb_rtnl_link {
+    uint32_t ifindex;
+    char name[HB_RTNL_IFNAME_MAX];
+    uint16_t type;         /* ARPHRD_* (1 = Ethernet) */
+    uint32_t flags;        /* IFF_*: UP, LOWER_UP, NOARP ... */
+    uint32_t mtu;
+    uint8_t operstate;     /* IF_OPER_* (6 = up); 0 when not reported */
+    uint8_t hwaddr_len;    /* 6 for Ethernet */
+    uint8_t hwaddr[HB_RTNL_HWADDR_MAX];
+} hb_rtnl_link;
+
+/* -------------------------------------------------- rtnl_msg.c: requests */
+
+/* Each builds one complete request into buf and returns its length,
+ * -EINVAL (unknown family, prefix length over 32/128, a label on an IPv6
+ * address, a label or name that does not fit) or -ENOSPC.  Flags are what
+ * ip(8) sends: NEWADDR REQUEST|ACK|EXCL|CREATE, DELADDR REQUEST|ACK, the
+ * dumps REQUEST|DUMP; the gets add ACK to ip(8)'s REQUEST, so that every
+ * answer ends with an NLMSG_ERROR (hb_nl_rx needs an end).
+ *
+ * NEWADDR/DELADDR: IFA_LOCAL, [IFA_BROADCAST], [IFA_LABEL], IFA_ADDRESS,
+ * [IFA_FLAGS when flags has bits above the 8 of ifa_flags]; `type` is
+ * RTM_NEWADDR or RTM_DELADDR; a->ifindex must be set. */
+ssize_t hb_rtnl_encode_addr(void *buf, size_t cap, uint16_t type, uint32_t seq,
+                            const hb_rtnl_addr *a);
+/* RTM_GETADDR dump of one family (0 = all). */
+ssize_t hb_rtnl_encode_addr_dump(void *buf, size_t cap, uint32_t seq, uint8_t family);
+/* RTM_GETROUTE dump of one family's main table (RTA_TABLE 254, as
+ * `ip route show table main`; kernels with strict checking filter on it). */
+ssize_t hb_rtnl_encode_route_dump(void *buf, size_t cap, uint32_t seq, uint8_t family);
+/* RTM_GETROUTE for one destination: the kernel's own route lookup
+ * (`ip route get`); fib_match asks for the matching table entry itself
+ * (`ip route get fibmatch`, RTM_F_FIB_MATCH) instead of the cached result. */
+ssize_t hb_rtnl_encode_route_get(void *buf, size_t cap, uint32_t seq, uint8_t family,
+                                 const uint8_t dst[16], bool fib_match);
+/* RTM_GETLINK for one interface: by name (ifindex 0) or by index (name
+ * NULL); IFLA_EXT_MASK asks the kernel to leave out the statistics. */
+ssize_t hb_rtnl_encode_link_get(void *buf, size_t cap, uint32_t seq, uint32_t ifindex,
+                                const char *name);
+/* RTM_GETLINK dump. */
+ssize_t hb_rtnl_encode_link_dump(void *buf, size_t cap, uint32_t seq);
+
+/* --------------------------------------------------- rtnl_msg.c: replies */
+
+/* 0, -EPROTO when the message is not that type (RTM_NEWADDR, RTM_NEWROUTE,
+ * RTM_NEWLINK), -EBADMSG when malformed (short header, an attribute running
+ * past the end, an address of the wrong size for its family, a name without
+ * NUL or too long, an unknown family for addresses and routes).  Unknown
+ * attributes are skipped; *out is cleared first. */
+int hb_rtnl_decode_addr(const struct hb_nl_msg *m, hb_rtnl_addr *out);
+int hb_rtnl_decode_route(const struct hb_nl_msg *m, hb_rtnl_route *out);
+int hb_rtnl_decode_link(const struct hb_nl_msg *m, hb_rtnl_link *out);
+
+/* Address text: "10.0.0.100" or "2001:db8::1" (the family follows from
+ * the text) into *family and addr[16] (rest zeroed): 0 or -EINVAL. */
+int hb_rtnl_addr_parse(const char *text, uint8_t *family, uint8_t addr[16]);
+/* inet_ntop; "?" for an unknown family.  Returns out. */
+const char *hb_rtnl_addr_text(uint8_t family, const uint8_t addr[16], char *out, size_t cap);
+
+/* --------------------------------------------------- rtnl_msg.c: findif */
+
+/* resource-agents' findif, over the routes of one family's main table: the
+ * connected route that covers the address (main table, unicast, a prefix
+ * (not default), no gateway or next hops, and for IPv4 scope link, as
+ * `ip route list match ADDR scope link`); the longest prefix wins, then the
+ * lowest metric, then the first seen.  With want_ifindex, the best route on
+ * that interface is kept as well, so a configured interface can be checked
+ * against the computed one. */
+typedef struct hb_findif_sel {
+    uint8_t family;
+    uint8_t addr[16];
+    uint32_t want_ifindex;        /* 0 = none */
+    bool found;
+    hb_rtnl_route best;           /* over every interface */
+    bool found_want;
+    hb_rtnl_route best_want;      /* on want_ifindex */
+} hb_findif_sel;
+
+void hb_findif_init(hb_findif_sel *s, uint8_t family, const uint8_t addr[16],
+                    uint32_t want_ifindex);
+/* Considers one route (of any family or table: others are ignored). */
+void hb_findif_offer(hb_findif_sel *s, const hb_rtnl_route *r);
+/* True when r's prefix (family, dst/dst_len) contains addr. */
+bool hb_rtnl_route_covers(const hb_rtnl_route *r, uint8_t family, const uint8_t addr[16]);
+/* The IPv4 broadcast address findif computes: addr | ~mask, for prefixes
+ * up to /30 (false for /31 and /32, which have none). */
+bool hb_ipv4_broadcast(const uint8_t addr[4], uint8_t prefixlen, uint8_t out[4]);
+
+/* ------------------------------------------------------ rtnl_ops.c: I/O */
+
+/* One NETLINK_ROUTE socket in one network namespace, plus the text of the
+ * last error.  Opaque: open allocates it (and the socket's receive buffer),
+ * nothing else does. */
+typedef struct hb_rtnl hb_rtnl;
+
+/* The interface findif chose for an address. */
+typedef struct hb_findif {
+    uint32_t ifindex;
+    char ifname[HB_RTNL_IFNAME_MAX];
+    uint8_t prefixlen;
+    uint32_t metric;
+    bool has_broadcast;           /* IPv4, prefix <= 30 */
+    uint8_t broadcast[4];
+    /* An interface was given and no connected route on it covers the
+     * address: ifname is the computed interface, not the given one (IPaddr
+     * refuses this, "nic [x] Calculated nic: [y]"; the caller decides). */
+    bool differs;
+} hb_findif;
+
+typedef int (*hb_rtnl_addr_cb)(void *ctx, const hb_rtnl_addr *a);
+typedef int (*hb_rtnl_link_cb)(void *ctx, const hb_rtnl_link *l);
+typedef int (*hb_rtnl_route_cb)(void *ctx, const hb_rtnl_route *r);
+
+/* Opens the socket in netns_path ("/run/netns/x"; NULL = the calling
+ * thread's namespace).  *out = NULL on failure.  -ENOMEM, or a socket error
+ * (EACCES/EPERM, ENOENT for a missing namespace file). */
+int hb_rtnl_open(hb_rtnl **out, const char *netns_path);
+/* Closes and frees (NULL is fine). */
+void hb_rtnl_close(hb_rtnl *r);
+/* What the last failed call was doing, e.g. "adding 10.0.0.100/24 to eth0"
+ * (the caller appends strerror), and the kernel's extended-ACK text for it
+ * ("ipv4: Address already assigned"), "" if none. */
+const char *hb_rtnl_last_error(const hb_rtnl *r);
+const char *hb_rtnl_kernel_message(const hb_rtnl *r);
+
+/* All return 0 or -errno.  The kernel's refusals are passed on: ENODEV (no
+ * such interface), EEXIST (address present), EADDRNOTAVAIL (address absent),
+ * EINVAL, EPERM; plus -ETIMEDOUT, -EBADMSG (an answer that does not parse). */
+int hb_rtnl_link_get(hb_rtnl *r, const char *ifname, hb_rtnl_link *out);
+int hb_rtnl_link_by_index(hb_rtnl *r, uint32_t ifindex, hb_rtnl_link *out);
+int hb_rtnl_link_list(hb_rtnl *r, hb_rtnl_link_cb cb, void *ctx);
+/* Adds / removes a->addr/prefixlen on ifname (its index is looked up; with
+ * ifname NULL, a->ifindex is used).  An IPv4 label must begin with the
+ * interface name, as ip(8) insists (-EINVAL otherwise). */
+int hb_rtnl_addr_add(hb_rtnl *r, const char *ifname, const hb_rtnl_addr *a);
+int hb_rtnl_addr_del(hb_rtnl *r, const char *ifname, const hb_rtnl_addr *a);
+/* Every address of a family (0 = both) on ifindex (0 = every interface). */
+int hb_rtnl_addr_list(hb_rtnl *r, uint8_t family, uint32_t ifindex, hb_rtnl_addr_cb cb,
+                      void *ctx);
+/* The routes of one family's main table. */
+int hb_rtnl_route_list(hb_rtnl *r, uint8_t family, hb_rtnl_route_cb cb, void *ctx);
+/* The kernel's route lookup for dst (`ip route get fibmatch`): the table
+ * entry it would use, whatever its kind.  -ENETUNREACH when none. */
+int hb_rtnl_route_get(hb_rtnl *r, uint8_t family, const uint8_t dst[16], hb_rtnl_route *out);
+/* findif for addr (see hb_findif_sel), with ifname the interface the
+ * configuration names (NULL = none): its own connected route when it has
+ * one, else the computed interface with out->differs set.  -ENETUNREACH
+ * when no connected route covers the address; -ENODEV for an unknown
+ * ifname; -EINVAL for an IPv6 link-local address without ifname (every
+ * link has fe80::/64; findif.sh refuses this too). */
+int hb_rtnl_findif(hb_rtnl *r, uint8_t family, const uint8_t addr[16], const char *ifname,
+                   hb_findif *out);
+
+/* -------------------------------------------------------- garp_msg.c: frames */
+
+#define HB_GARP_ARP_LEN    42u  /* Ethernet 14 + ARP 28, unpadded like send_arp's */
+#define HB_GARP_NA_LEN     86u  /* Ethernet 14 + IPv6 40 + NA 24 + option 8 */
+#define HB_GARP_FRAME_MAX  86u
+#define HB_GARP_ERROR_MAX  256u
+
+/* What one round sends for an IPv4 address (send_arp's default is both: a
+ * request, then a reply, "because some systems ignore one or the other").
+ * An IPv6 round is always one neighbour advertisement. */
+typedef enum hb_garp_mode {
+    HB_GARP_REQUEST = 1,
+    HB_GARP_REPLY = 2,
+    HB_GARP_BOTH = 3,
+} hb_garp_mode;
+
+/* Gratuitous ARP as send_arp builds it: Ethernet to ff:ff:ff:ff:ff:ff from
+ * mac, type 0x0806; ARP Ethernet/IPv4, op (1 request, 2 reply), sender =
+ * mac/ip, target ip = ip, target hardware address 00:00:00:00:00:00 in a
+ * request and mac in a reply.  Returns HB_GARP_ARP_LEN, -EINVAL for another op. */
+int hb_garp_build_arp(uint8_t out[HB_GARP_ARP_LEN], uint16_t op, const uint8_t mac[6],
+                      const uint8_t ip[4]);
+/* Unsolicited neighbour advertisement (RFC 4861 §7.2.6): Ethernet to
+ * 33:33:00:00:00:01 from mac; IPv6 (traffic class and flow label 0, hop
+ * limit 255) from ip to ff02::1; ICMPv6 136 with Override (and Router when
+ * router), target ip, option Target Link-Layer Address = mac; checksum
+ * filled in.  Returns HB_GARP_NA_LEN. */
+int hb_garp_build_na(uint8_t out[HB_GARP_NA_LEN], const uint8_t mac[6], const uint8_t ip[16],
+                     bool router);
+
+typedef enum hb_garp_kind {
+    HB_GARP_KIND_ARP_REQUEST = 1,
+    HB_GARP_KIND_ARP_REPLY = 2,
+    HB_GARP_KIND_NA = 3,
+} hb_garp_kind;
+
+/* A received ARP or neighbour advertisement frame, decoded. */
+typedef struct hb_garp_frame {
+    hb_garp_kind kind;
+    uint8_t eth_dst[6];
+    uint8_t eth_src[6];
+    uint8_t family;            /* AF_INET (ARP) / AF_INET6 (NA) */
+    uint8_t addr[16];          /* ARP sender IP / NA target */
+    uint8_t hwaddr[6];         /* ARP sender MAC / NA target link-layer option (zero if absent) */
+    uint8_t target_ip[4];      /* ARP only */
+    uint8_t target_hw[6];      /* ARP only */
+    bool gratuitous;           /* ARP: sender IP == target IP; NA: to all nodes, not solicited */
+    uint8_t na_flags;          /* NA: 0x80 router, 0x40 solicited, 0x20 override */
+    uint8_t ip6_src[16];       /* NA only */
+    uint8_t ip6_dst[16];
+} hb_garp_frame;
+
+/* 0; -EPROTO for a frame that is neither Ethernet/IPv4 ARP nor an ICMPv6
+ * neighbour advertisement; -EBADMSG for one of those that is malformed
+ * (short, wrong address lengths, bad ICMPv6 checksum, hop limit not 255,
+ * option lengths). */
+int hb_garp_parse(const uint8_t *frame, size_t len, hb_garp_frame *out);
+
+/* ------------------------------------------------------- garp_sock.c: I/O */
+
+typedef struct hb_garp_spec {
+    const char *ifname;
+    uint8_t family;            /* AF_INET: gratuitous ARP; AF_INET6: NA */
+    uint8_t addr[16];
+    bool na_router;            /* IPv6: set the Router flag (keepalived does when
+                                  the interface forwards; IPv6addr never does) */
+} hb_garp_spec;
+
+/* An AF_PACKET socket bound to one interface with that interface's frames
+ * built (the MAC is read once, at open). */
+typedef struct hb_garp {
+    int fd;                    /* -1 when closed */
+    uint32_t ifindex;
+    uint8_t mac[6];
+    uint8_t family;
+    uint8_t addr[16];
+    char ifname[HB_RTNL_IFNAME_MAX];
+    uint8_t request[HB_GARP_FRAME_MAX]; /* ARP request, or the NA */
+    uint8_t reply[HB_GARP_ARP_LEN];     /* ARP reply */
+    size_t frame_len;
+    unsigned sent;             /* frames sent since open */
+    char error[HB_GARP_ERROR_MAX];
+} hb_garp;
+
+/* Opens the socket in netns_path (NULL = the calling thread's namespace) on
+ * spec->ifname.  -ENODEV (no such interface), -EOPNOTSUPP (not Ethernet:
+ * loopback, tunnels), -EPERM (no CAP_NET_RAW), -EINVAL. */
+int hb_garp_open(hb_garp *g, const hb_garp_spec *spec, const char *netns_path);
+/* One round: IPv4 the request and/or the reply of mode, back to back
+ * (request first); IPv6 one NA.  Returns the frames sent, or -errno
+ * (-ENETDOWN when the interface is down, -ENXIO when it is gone). */
+int hb_garp_send_round(hb_garp *g, hb_garp_mode mode);
+/* Paced rounds for a caller with a thread to spare (the addon's worker;
+ * the heartbeat thread paces hb_garp_send_round() on its own timers): the
+ * first round at once, round k at start + k * interval_ms on
+ * CLOCK_MONOTONIC (absolute deadlines: a slow send does not push the rest
+ * back), sleeping in between.  Stops early once *cancel (may be NULL) is
+ * nonzero, checked at least every 50 ms.  *rounds = the rounds sent.
+ * Returns 0 (all sent), -ECANCELED, or the failing round's -errno. */
+int hb_garp_announce(hb_garp *g, hb_garp_mode mode, unsigned count, unsigned interval_ms,
+                     const int *cancel, unsigned *rounds);
+/* Idempotent. */
+void hb_garp_close(hb_garp *g);
+/* What the last failure was doing: "sending gratuitous ARP for 10.0.0.100
+ * on eth0". */
+const char *hb_garp_last_error(const hb_garp *g);
+
+/* A socket(domain, type | SOCK_CLOEXEC, protocol) created inside the
+ * network namespace at netns_path (NULL: here), for any thread: the thread
+ * enters the namespace and comes back.  The fd, or -errno. */
+int hb_netns_socket(const char *netns_path, int domain, int type, int protocol);
+
 /* @@SECTION:NETRES@@ (rtnl_*.c, garp_*.c) */
 
 /* ----------------------------------------------------- IPVS over generic netlink */

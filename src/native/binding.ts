@@ -24,6 +24,13 @@ export interface NativeBinding {
     framing: 'netstring' | 'classic',
   ): Buffer;
   // @@SECTION:ENGINE@@
+  /**
+   * Opens a virtual-IP handle (addresses, routes, links over rtnetlink;
+   * gratuitous ARP / unsolicited NA over AF_PACKET) in the network namespace
+   * at `netnsPath` (e.g. /run/netns/d1), or in this process's when omitted.
+   * Off the JS thread.
+   */
+  netOpen(netnsPath?: string): Promise<NativeNetHandle>;
   // @@SECTION:NETRES@@
   /**
    * Opens an IPVS handle: a generic netlink socket in the network namespace
@@ -134,6 +141,135 @@ export interface NativeEngine {
 }
 
 // @@TYPES:ENGINE@@
+
+// Virtual IPs (native/src/rtnl_*.c, garp_*.c). Addresses are text; the
+// family follows from it. Every method rejects with an Error whose `code` is
+// the errno name and whose message says what failed ("adding 10.0.0.100/24
+// to eth0: File exists"), with the kernel's own explanation, when it gave
+// one, in `kernelMessage` ("ipv4: Address already assigned"); a malformed
+// argument throws synchronously (TypeError / RangeError, EINVAL for an
+// address that does not parse).
+
+export type NativeNetFamily = 'inet' | 'inet6';
+
+export interface NativeNetAddressSpec {
+  readonly ifname: string;
+  readonly address: string;
+  readonly prefixLen: number;
+  /** IPv4 only. */
+  readonly broadcast?: string;
+  /** IPv4 only; must begin with ifname ("eth0:0"). */
+  readonly label?: string;
+  /** IFA_F_NODAD: an IPv6 address usable at once. */
+  readonly noDad?: boolean;
+  /** IFA_F_NOPREFIXROUTE. */
+  readonly noPrefixRoute?: boolean;
+}
+
+export interface NativeNetAddress {
+  readonly ifname: string;
+  readonly ifindex: number;
+  readonly family: NativeNetFamily;
+  readonly address: string;
+  readonly prefixLen: number;
+  readonly broadcast?: string;
+  /** IPv4: the label, the interface's name when none was given. */
+  readonly label?: string;
+  /** RT_SCOPE_*: 0 global, 253 link, 254 host. */
+  readonly scope: number;
+  /** IFA_F_* bits. */
+  readonly flags: number;
+  readonly secondary: boolean;
+  readonly tentative: boolean;
+  readonly dadFailed: boolean;
+  readonly noDad: boolean;
+}
+
+/** resource-agents' findif: the interface whose connected route covers an address. */
+export interface NativeNetFindif {
+  readonly ifname: string;
+  readonly ifindex: number;
+  readonly prefixLen: number;
+  readonly metric: number;
+  /** IPv4 with a prefix up to /30: address | ~mask. */
+  readonly broadcast?: string;
+  /** An interface was named, no connected route on it covers the address: ifname is the computed one. */
+  readonly differs: boolean;
+}
+
+/** The kernel's own route lookup (`ip route get fibmatch`). */
+export interface NativeNetRoute {
+  readonly family: NativeNetFamily;
+  readonly dst: string;
+  readonly dstLen: number;
+  readonly oif: number;
+  readonly ifname?: string;
+  readonly gateway?: string;
+  readonly prefsrc?: string;
+  readonly multipath: boolean;
+  readonly table: number;
+  readonly protocol: number;
+  readonly scope: number;
+  /** RTN_*: 1 unicast, 2 local, 6 blackhole ... */
+  readonly type: number;
+  readonly metric: number;
+}
+
+export interface NativeNetLink {
+  readonly ifname: string;
+  readonly ifindex: number;
+  /** "02:00:5e:10:00:01"; "" for interfaces without one. */
+  readonly mac: string;
+  /** IFF_UP: administratively up. */
+  readonly up: boolean;
+  /** IFF_LOWER_UP: carrier. */
+  readonly carrier: boolean;
+  readonly mtu: number;
+  /** ARPHRD_*: 1 Ethernet, 772 loopback. */
+  readonly type: number;
+  readonly flags: number;
+  /** IF_OPER_*: 6 up, 2 down, 0 unknown. */
+  readonly operstate: number;
+}
+
+export interface NativeNetAnnounceSpec {
+  readonly ifname: string;
+  /** IPv4: gratuitous ARP as send_arp sends it; IPv6: unsolicited NA. */
+  readonly address: string;
+  /** Rounds; the first at once. */
+  readonly count: number;
+  /** Between the starts of two rounds. */
+  readonly intervalMs: number;
+  /** IPv4: per round a request, a reply, or (default) both, back to back. */
+  readonly mode?: 'request' | 'reply' | 'both';
+  /** IPv6: set the NA's Router flag (default clear, like IPv6addr). */
+  readonly router?: boolean;
+}
+
+export interface NativeNetAnnouncement {
+  /** Resolves when the rounds are sent or cancel() stopped them; rejects (with `rounds`) when a send fails. */
+  readonly done: Promise<{ readonly rounds: number; readonly cancelled: boolean }>;
+  /** Stops before the next round (within 50 ms). Idempotent. */
+  cancel(): void;
+}
+
+/** One rtnetlink socket in one network namespace; calls are serialised, announcements are not. */
+export interface NativeNetHandle {
+  /** Rejects EEXIST when present, ENODEV for an unknown interface, EINVAL for a label not beginning with ifname. */
+  addressAdd(spec: NativeNetAddressSpec): Promise<void>;
+  /** Rejects EADDRNOTAVAIL when absent (address and prefix length must match). */
+  addressDelete(spec: NativeNetAddressSpec): Promise<void>;
+  addressList(filter?: { readonly ifname?: string; readonly family?: NativeNetFamily }): Promise<NativeNetAddress[]>;
+  /** findif; null when no connected route covers the address. */
+  findInterface(address: string, ifname?: string): Promise<NativeNetFindif | null>;
+  /** null when the kernel has no route (ENETUNREACH). */
+  routeLookup(address: string): Promise<NativeNetRoute | null>;
+  /** Rejects ENODEV for an unknown interface. */
+  linkInfo(ifname: string): Promise<NativeNetLink>;
+  announce(spec: NativeNetAnnounceSpec): NativeNetAnnouncement;
+  /** Closes the socket; later calls reject with EBADF (announcements run on). Idempotent. */
+  close(): void;
+}
 
 // @@TYPES:NETRES@@
 

@@ -39,6 +39,12 @@ export interface InterfaceMatch {
   readonly prefixLen: number;
   /** IPv4: the broadcast address of that network. */
   readonly broadcast?: string;
+  /**
+   * findInterface() was given an interface and no connected route on it
+   * covers the address: `ifname` is the computed interface instead (IPaddr
+   * refuses that, "nic [x] Calculated nic: [y]"; the caller decides).
+   */
+  readonly differs?: boolean;
 }
 
 export interface LinkInfo {
@@ -61,6 +67,10 @@ export interface AnnounceSpec {
   readonly intervalMs: number;
   /** IPv4 only. */
   readonly mode?: GarpMode;
+  /** IPv6 only: set the Router flag of the NA (keepalived does on a forwarding interface; IPv6addr never). */
+  readonly router?: boolean;
+  /** Stops the rounds not sent yet (IPaddr2 kills its send_arp on stop); the promise then rejects with the abort reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface NetOps {
@@ -69,8 +79,14 @@ export interface NetOps {
   addAddress(spec: AddressSpec): Promise<void>;
   /** EADDRNOTAVAIL when absent. */
   deleteAddress(spec: AddressSpec): Promise<void>;
-  /** The interface whose connected (scope link) route covers `address`, or null. */
-  findInterface(address: string): Promise<InterfaceMatch | null>;
+  /**
+   * The interface whose connected (scope link) route in the main table
+   * covers `address`, longest prefix then lowest metric, or null. With
+   * `ifname` (an interface name, not an `eth0:0` label), that interface's
+   * own covering route when it has one, else the computed one marked
+   * `differs`. EINVAL for an IPv6 link-local address without `ifname`.
+   */
+  findInterface(address: string, ifname?: string): Promise<InterfaceMatch | null>;
   linkInfo(ifname: string): Promise<LinkInfo>;
   /** Gratuitous ARP (IPv4) or unsolicited NA (IPv6): the first round at once, the rest paced. */
   announce(spec: AnnounceSpec): Promise<void>;
