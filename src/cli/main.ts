@@ -54,6 +54,11 @@ export function buildProgram(): Command {
     .addOption(stateDirOption())
     .option('--foreground', 'stay in the foreground and log to stderr too')
     .addOption(new Option('--log-level <level>', 'log level (overrides ha.cf debug)').argParser(parseLevel))
+    .addOption(
+      new Option('--on-stop-failure <action>', 'a resource that cannot be stopped: reboot (as Heartbeat), exit, or none (only log)')
+        .choices(['reboot', 'exit', 'none'])
+        .default('reboot'),
+    )
     .action(async (opts) => {
       const argv = process.argv.slice(2).filter((a) => a !== '--foreground');
       setExit(await run(opts, argv));

@@ -12,12 +12,15 @@ import { DEFAULT_STATE_DIR, ensureStateDir } from '../daemon/state-dir';
 import { errorCode } from '../errors';
 import { type LevelName, createLogger, levelForDebug } from '../log';
 import { loadNative } from '../native/binding';
+import { openNativeNet } from '../net/native-net';
+import type { NetOps } from '../net/types';
 import { type ConfigSourceOptions, defaultNodeName, loadConfigFrom, printDiagnostics } from './config-source';
 
 export interface RunOptions extends ConfigSourceOptions {
   readonly stateDir?: string;
   readonly foreground?: boolean;
   readonly logLevel?: LevelName;
+  readonly onStopFailure?: 'reboot' | 'exit' | 'none';
 }
 
 /** Set in the detached child so it knows stderr goes nowhere. */
@@ -59,7 +62,16 @@ export async function run(opts: RunOptions, argv: readonly string[]): Promise<nu
     log.flush();
     return 1;
   }
-  const daemon = new Daemon({ config, nodeName, stateDir, log, native, serialLockDir: process.env.HBD_SERIAL_LOCK_DIR });
+  const daemon = new Daemon({
+    config,
+    nodeName,
+    stateDir,
+    log,
+    native,
+    serialLockDir: process.env.HBD_SERIAL_LOCK_DIR,
+    escalation: opts.onStopFailure ?? 'reboot',
+    net: await openNet(log),
+  });
   try {
     await daemon.start();
   } catch (e) {
@@ -74,6 +86,16 @@ export async function run(opts: RunOptions, argv: readonly string[]): Promise<nu
     process.on('SIGUSR1', () => log.logger.info(`log level raised to ${log.step(1)}`));
     process.on('SIGUSR2', () => log.logger.info(`log level lowered to ${log.step(-1)}`));
   });
+}
+
+/** The native NetOps (VIPs, announcements), or null with a warning if unavailable. */
+async function openNet(log: ReturnType<typeof createLogger>): Promise<NetOps | null> {
+  try {
+    return await openNativeNet();
+  } catch (e) {
+    log.logger.warn(`VIP resources unavailable: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** The native syslog writer, or null when the addon is not built (shared with `hbd ldirectord`). */

@@ -13,6 +13,8 @@ import { type NodeIdentity, takeNodeIdentity, HEARTBEAT_STATE_DIR, DEFAULT_STATE
 import { VERSION } from '../version';
 import { Heartbeat } from '../cluster/heartbeat';
 import type { NativeBinding } from '../native/binding';
+import type { NetOps } from '../net/types';
+import { type EscalationPolicy, ResourceWiring } from './resource-wiring';
 
 export interface DaemonOptions {
   readonly config: HbdConfig;
@@ -22,12 +24,19 @@ export interface DaemonOptions {
   readonly native: NativeBinding;
   /** Where serial lock files go (default /var/lock); tests use a temp dir. */
   readonly serialLockDir?: string;
+  /** Addresses and announcements for VIP resources (native rtnetlink/AF_PACKET). */
+  readonly net?: NetOps | null;
+  /** A resource that cannot be stopped: reboot (Heartbeat), exit, or only log. */
+  readonly escalation?: EscalationPolicy;
+  /** Arms the native core's takeover for a peer. */
+  readonly armTakeover?: (peer: string, steps: readonly import('../resources/types').NativeTakeoverStep[]) => void;
 }
 
 export class Daemon {
   readonly events = new EventStream();
   private identity: NodeIdentity | null = null;
   private heartbeat: Heartbeat | null = null;
+  private resources: ResourceWiring | null = null;
   private control: ControlServer | null = null;
   private readonly startedAt = Date.now();
   private stopping: Promise<void> | null = null;
@@ -77,6 +86,20 @@ export class Daemon {
         events: this.events,
         serialLockDir: this.opts.serialLockDir,
       });
+      this.resources = new ResourceWiring({
+        config,
+        nodeName,
+        heartbeat: this.heartbeat,
+        logger: this.logger,
+        events: this.events,
+        net: this.opts.net ?? null,
+        escalation: this.opts.escalation ?? 'reboot',
+        exit: (code) => {
+          process.exitCode = code;
+          void this.stop('escalation');
+        },
+        ...(this.opts.armTakeover ? { armTakeover: this.opts.armTakeover } : {}),
+      });
     } catch (e) {
       // Leave nothing behind that claims a daemon is running.
       await this.control.close();
@@ -99,14 +122,18 @@ export class Daemon {
     this.events.emit('daemon started', { node: nodeName, generation: this.identity.generation });
   }
 
-  private resourceRequest(cmd: 'standby' | 'takeover', set: string): ControlReply {
-    // Resource ownership is not managed by this daemon yet: say so plainly
-    // instead of pretending the request was carried out.
-    return {
-      ok: false,
-      code: 'NOT_SUPPORTED',
-      message: `${cmd} ${set}: this hbd build does not manage resources yet`,
-    };
+  private resourceRequest(cmd: 'standby' | 'takeover', set: 'all' | 'local' | 'foreign' | 'failback'): ControlReply {
+    const rm = this.resources?.manager;
+    if (!rm?.peer) {
+      return { ok: false, code: 'NOT_SUPPORTED', message: `${cmd} ${set}: there is no peer to move resources to or from` };
+    }
+    if (this.opts.config.autoFailback === 'legacy') {
+      // As Heartbeat: the standby protocol needs nice_failback.
+      return { ok: false, code: 'NOT_SUPPORTED', message: `${cmd} ${set}: standby mode is only implemented with auto_failback on or off (this cluster is legacy)` };
+    }
+    if (cmd === 'standby') rm.requestStandby(set);
+    else rm.requestTakeover(set);
+    return { ok: true, message: `${cmd} [${set}] requested; follow it with \`hbd status --follow\`` };
   }
 
   statusReply(): ControlReply {
@@ -147,7 +174,8 @@ export class Daemon {
         autoFailback: config.autoFailback,
       },
       ownStatus: view?.ownStatus ?? 'init',
-      rscstatus: 'none',
+      rscstatus: this.resources?.manager.rscstatus ?? 'none',
+      resources: this.resources?.status() ?? null,
       parameters: {
         keepalive: `${config.keepaliveMs}ms`,
         deadtime: `${config.deadtimeMs}ms`,
@@ -173,6 +201,12 @@ export class Daemon {
     this.stopping = (async () => {
       this.logger.info({ reason }, 'hbd stopping');
       this.events.emit('daemon stopping', { reason });
+      if (this.resources) {
+        // Hand everything over (resource ... shutdown, release, shutdone),
+        // then keep heartbeating briefly so the peer surely hears shutdone.
+        await this.resources.shutdown(10 * 60_000);
+        await new Promise((r) => setTimeout(r, Math.min(3500, Math.max(1000, 4 * this.opts.config.keepaliveMs))));
+      }
       this.heartbeat?.stop();
       await this.control?.close();
       fs.rmSync(pidFilePath(this.opts.stateDir), { force: true });
