@@ -1564,9 +1564,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("coreVersion", Napi::String::New(env, hb_core_version()));
   exports.Set("syslogOpen", Napi::Function::New(env, SyslogOpen, "syslogOpen"));
   exports.Set("syslogWrite", Napi::Function::New(env, SyslogWrite, "syslogWrite"));
-  exports.Set("encodeDatagram", Napi::Function::New(env, EncodeDatagram, "encodeDatagram"));
   engine_ctor = new Napi::FunctionReference(Napi::Persistent(Engine::Define(env)));
   exports.Set("createEngine", Napi::Function::New(env, CreateEngine, "createEngine"));
+  exports.Set("encodeDatagram", Napi::Function::New(env, EncodeDatagram, "encodeDatagram"));
   // @@INIT:ENGINE@@
   net_ctor = new Napi::FunctionReference(Napi::Persistent(NetHandle::Define(env)));
   exports.Set("netOpen", Napi::Function::New(env, NetOpen, "netOpen"));
