@@ -185,6 +185,7 @@ const char *EventTypeName(hb_event_type t) {
     case HB_EV_MEDIUM_ERROR: return "medium-error";
     case HB_EV_TARDY: return "tardy";
     case HB_EV_REXMIT_TOO_NEW: return "rexmit-too-new";
+    case HB_EV_TAKEOVER: return "takeover";
   }
   return "unknown";
 }
@@ -217,7 +218,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
                        {InstanceMethod("start", &Engine::Start), InstanceMethod("stop", &Engine::Stop),
                         InstanceMethod("setStatus", &Engine::SetStatus), InstanceMethod("send", &Engine::Send),
                         InstanceMethod("poll", &Engine::Poll), InstanceMethod("view", &Engine::View),
-                        InstanceMethod("counters", &Engine::Counters)});
+                        InstanceMethod("counters", &Engine::Counters),
+                        InstanceMethod("armTakeover", &Engine::ArmTakeover)});
   }
 
   explicit Engine(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Engine>(info) {}
@@ -374,6 +376,38 @@ class Engine : public Napi::ObjectWrap<Engine> {
     }
     o.Set("nodes", nodes);
     return o;
+  }
+
+  // armTakeover(peer, steps): what the heartbeat thread does itself when it
+  // declares `peer` dead (addresses, then announcements).
+  Napi::Value ArmTakeover(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    std::string peer = StringArg(info, 0, "peer");
+    if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "steps must be an array");
+    Napi::Array arr = info[1].As<Napi::Array>();
+    std::vector<hb_takeover_step> steps(arr.Length());
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Object o = arr.Get(i).As<Napi::Object>();
+      hb_takeover_step &s = steps[i];
+      std::memset(&s, 0, sizeof s);
+      std::string kind = OptString(o, "kind", 16, "step");
+      if (kind == "address") s.kind = HB_TAKEOVER_ADDRESS;
+      else if (kind == "announce") s.kind = HB_TAKEOVER_ANNOUNCE;
+      else throw Napi::TypeError::New(env, "step.kind must be address or announce");
+      CopyString(s.ifname, sizeof s.ifname, OptString(o, "ifname", sizeof s.ifname, "step"));
+      CopyString(s.address, sizeof s.address, OptString(o, "address", sizeof s.address, "step"));
+      CopyString(s.broadcast, sizeof s.broadcast, OptString(o, "broadcast", sizeof s.broadcast, "step"));
+      CopyString(s.label, sizeof s.label, OptString(o, "label", sizeof s.label, "step"));
+      s.prefixlen = static_cast<uint8_t>(OptNumber(o, "prefixLen", 32));
+      s.nodad = o.Get("noDad").ToBoolean();
+      s.count = static_cast<unsigned>(OptNumber(o, "count", 1));
+      s.interval_ms = static_cast<unsigned>(OptNumber(o, "intervalMs", 0));
+      std::string mode = OptString(o, "mode", 16, "step");
+      s.mode = mode == "request" ? HB_GARP_REQUEST : mode == "reply" ? HB_GARP_REPLY : HB_GARP_BOTH;
+    }
+    int rc = hb_engine_arm_takeover(Need(env), peer.c_str(), steps.data(), steps.size());
+    if (rc < 0) throw ErrnoError(env, rc, "arming the takeover from " + peer);
+    return env.Undefined();
   }
 
   // A copy of the counters block: { name: bigint }.

@@ -998,6 +998,8 @@ typedef enum hb_event_type {
     HB_EV_MEDIUM_ERROR,       /* link, value = errno, text = operation (rate-limited) */
     HB_EV_TARDY,              /* value = ms the engine woke up late */
     HB_EV_REXMIT_TOO_NEW,     /* node asked for seq value, value2 = our max seq */
+    HB_EV_TAKEOVER,           /* node (the dead peer), value = steps done, value2 = steps failed,
+                                 text = the first failure */
 } hb_event_type;
 
 typedef struct hb_event {
@@ -1133,6 +1135,35 @@ void hb_engine_view_get(hb_engine *e, hb_engine_view *out);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t hb_mono_ms(void);
+
+/* A pre-armed takeover (issue: takeover on death): what the engine thread
+ * does by itself the instant it declares `peer` dead, before telling JS -
+ * add the VIPs, send the first gratuitous ARP/NA round at once and pace the
+ * remaining rounds on its own timers. */
+#define HB_TAKEOVER_MAX_STEPS 64u
+
+typedef enum hb_takeover_kind {
+    HB_TAKEOVER_ADDRESS = 1,  /* add an address (EEXIST counts as done) */
+    HB_TAKEOVER_ANNOUNCE = 2, /* gratuitous ARP (IPv4) / unsolicited NA (IPv6) */
+} hb_takeover_kind;
+
+typedef struct hb_takeover_step {
+    hb_takeover_kind kind;
+    char ifname[16];
+    char address[46];
+    uint8_t prefixlen;        /* ADDRESS */
+    char broadcast[46];       /* ADDRESS, IPv4; "" = none */
+    char label[16];           /* ADDRESS, IPv4; "" = none */
+    bool nodad;               /* ADDRESS, IPv6 */
+    unsigned count;           /* ANNOUNCE: rounds */
+    unsigned interval_ms;     /* ANNOUNCE: between rounds */
+    int mode;                 /* ANNOUNCE: hb_garp_mode (1 request, 2 reply, 3 both) */
+} hb_takeover_step;
+
+/* Replaces the plan for `peer` (n = 0 disarms).  Thread-safe; takes effect
+ * on the engine thread.  -ENOENT for an unknown node, -E2BIG past
+ * HB_TAKEOVER_MAX_STEPS. */
+int hb_engine_arm_takeover(hb_engine *e, const char *peer, const hb_takeover_step *steps, size_t n);
 
 /* @@SECTION:ENGINE@@ (hb_engine.c, hb_udp.c, ...) */
 

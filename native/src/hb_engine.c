@@ -398,6 +398,8 @@ static void declare_dead(hb_engine *e, hb_node_state *n)
         }
     }
     set_text(n->status, sizeof n->status, "dead");
+    /* The armed takeover first: the VIPs must not wait for anything. */
+    hb_engine_run_plan(e, n, hb_mono_ms());
     hb_engine_emit_simple(e, HB_EV_NODE_STATUS, n->name, NULL, "dead", 0, 0, NULL);
 }
 
@@ -472,6 +474,9 @@ static int64_t run_timers(hb_engine *e, int64_t now)
     d = hb_engine_serial_timers(e, now);
     if (d < next)
         next = d;
+    d = hb_engine_announce_timers(e, now);
+    if (d < next)
+        next = d;
     return next;
 }
 
@@ -497,6 +502,10 @@ static void run_commands(hb_engine *e, int64_t now)
                 pthread_mutex_unlock(&e->lock);
                 send_status(e, now); /* a status change goes out at once (wire §6.2) */
             }
+        } else if (c->kind == HB_CMD_ARM) {
+            pthread_mutex_lock(&e->lock);
+            hb_engine_set_plan(e, c->node, (const hb_takeover_step *)(const void *)c->body, c->body_len);
+            pthread_mutex_unlock(&e->lock);
         } else if (c->kind == HB_CMD_SEND) {
             hb_msg_reset(&e->msg_tx);
             size_t used = 0;
@@ -626,7 +635,7 @@ void hb_engine_stop(hb_engine *e)
     e->thread_started = false;
 }
 
-static int push_command(hb_engine *e, hb_cmd *c)
+int hb_engine_push_command(hb_engine *e, hb_cmd *c)
 {
     pthread_mutex_lock(&e->cmd_lock);
     if (e->cmd_tail)
@@ -648,7 +657,7 @@ int hb_engine_set_status(hb_engine *e, const char *status)
         return -ENOMEM;
     c->kind = HB_CMD_STATUS;
     set_text(c->status, sizeof c->status, status);
-    return push_command(e, c);
+    return hb_engine_push_command(e, c);
 }
 
 int hb_engine_send(hb_engine *e, const uint8_t *body, size_t body_len)
@@ -661,7 +670,7 @@ int hb_engine_send(hb_engine *e, const uint8_t *body, size_t body_len)
     c->kind = HB_CMD_SEND;
     c->body_len = body_len;
     memcpy(c->body, body, body_len);
-    return push_command(e, c);
+    return hb_engine_push_command(e, c);
 }
 
 size_t hb_engine_poll(hb_engine *e, hb_event *out, size_t max)

@@ -36,20 +36,35 @@ typedef struct hb_node_state {
     /* Acks/flow control stay on while every status carries protocol=1 (§6.6). */
     bool flow_control;
     hb_link_state links[HB_ENGINE_MAX_MEDIA];
+    /* The pre-armed takeover for this peer (consumed when it is declared dead). */
+    hb_takeover_step *plan;
+    size_t plan_n;
     /* ping nodes */
     size_t naddrs;
     struct sockaddr_storage addrs[HB_PING_GROUP_MAX_ADDRS];
 } hb_node_state;
 
-typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND } hb_cmd_kind;
+typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND, HB_CMD_ARM } hb_cmd_kind;
 
 typedef struct hb_cmd {
     struct hb_cmd *next;
     hb_cmd_kind kind;
     char status[HB_STATUS_MAX];
-    size_t body_len;
+    char node[HB_NODE_NAME_MAX + 1]; /* HB_CMD_ARM */
+    size_t body_len;                 /* HB_CMD_SEND: bytes; HB_CMD_ARM: steps */
     uint8_t body[];
 } hb_cmd;
+
+/* Gratuitous ARP/NA rounds still to send after a native takeover. */
+#define HB_MAX_ANNOUNCERS 64u
+typedef struct hb_announcer {
+    bool active;
+    hb_garp garp;
+    unsigned left;
+    unsigned interval_ms;
+    int mode;
+    int64_t next_ms;
+} hb_announcer;
 
 /* epoll tags: kind in the high 32 bits, index in the low 32. */
 enum { HB_FD_TIMER = 1, HB_FD_WAKE, HB_FD_RX, HB_FD_SERIAL, HB_FD_ICMP };
@@ -103,6 +118,9 @@ struct hb_engine {
     uint16_t ping_id, ping_seq;
     uint64_t ping_tag;
     int64_t next_ping_ms;
+    /* native takeover: rtnetlink handle (opened on first use) and announcers */
+    hb_rtnl *rtnl;
+    hb_announcer announcers[HB_MAX_ANNOUNCERS];
     uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;
@@ -124,6 +142,7 @@ void hb_engine_emit_simple(hb_engine *e, hb_event_type type, const char *node, c
 bool hb_engine_rate_ok(hb_engine *e, size_t key, int64_t now, uint64_t *suppressed);
 int hb_engine_find_node(const hb_engine *e, const char *name);
 int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now);
+int hb_engine_push_command(hb_engine *e, hb_cmd *c);
 void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now);
 void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now);
 
@@ -137,6 +156,12 @@ void hb_engine_seq_node_dead(hb_engine *e, hb_node_state *n);
 void hb_engine_on_ns_message(hb_engine *e, hb_node_state *n, const hb_msg *m, const char *type, int64_t now);
 void hb_engine_maybe_ack(hb_engine *e, hb_node_state *n, uint64_t seq, int64_t now);
 int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);
+
+/* hb_engine_takeover.c: the pre-armed takeover */
+void hb_engine_set_plan(hb_engine *e, const char *node, const hb_takeover_step *steps, size_t n);
+void hb_engine_run_plan(hb_engine *e, hb_node_state *n, int64_t now);
+int64_t hb_engine_announce_timers(hb_engine *e, int64_t now);
+void hb_engine_takeover_close(hb_engine *e);
 
 /* hb_engine_ping.c: ping nodes */
 int hb_engine_ping_open(hb_engine *e, char *err, size_t errlen);

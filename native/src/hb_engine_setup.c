@@ -284,6 +284,7 @@ void hb_engine_destroy(hb_engine *e)
         close(e->rx[i].fd);
     hb_engine_serial_close(e);
     hb_engine_ping_close(e);
+    hb_engine_takeover_close(e);
     if (e->epfd >= 0)
         close(e->epfd);
     if (e->timerfd >= 0)

@@ -7,7 +7,7 @@
 import type { HbdConfig } from '../config/model';
 import type { EventStream } from '../daemon/events';
 import type { Logger } from '../log';
-import type { NativeBinding, NativeEngine, NativeEngineView, NativeEvent } from '../native/binding';
+import type { NativeBinding, NativeEngine, NativeEngineView, NativeEvent, NativeTakeoverStepSpec } from '../native/binding';
 import { buildEngineConfig, type EngineIdentity } from './engine-config';
 import {
   type MembershipAction,
@@ -110,6 +110,11 @@ export class Heartbeat {
 
   counters(): Record<string, bigint> {
     return this.engine.counters();
+  }
+
+  /** Arms the native takeover for `peer` (see hb_engine_arm_takeover). */
+  armTakeover(peer: string, steps: readonly NativeTakeoverStepSpec[]): void {
+    if (!this.stopped) this.engine.armTakeover(peer, steps);
   }
 
   stop(): void {
@@ -230,6 +235,11 @@ export class Heartbeat {
       case 'medium-error':
         log.error({ link: ev.link, code: ev.code }, `${ev.text ?? 'medium error'} (${ev.link}): ${ev.errorText ?? ev.code ?? ''}`);
         stream.emit('medium error', { link: ev.link, code: ev.code, op: ev.text });
+        break;
+      case 'takeover':
+        if (ev.value2 > 0) log.error({ peer: ev.node, done: ev.value, failed: ev.value2 }, `native takeover from ${ev.node}: ${ev.value2} step(s) failed: ${ev.text ?? ''}`);
+        else log.info({ peer: ev.node, steps: ev.value }, `native takeover from ${ev.node}: addresses up and announced (${ev.value} steps)`);
+        stream.emit('native takeover', { from: ev.node, done: ev.value, failed: ev.value2, error: ev.text });
         break;
       case 'tardy':
         log.warn({ lateMs: ev.value }, `heartbeat thread woke ${ev.value} ms late`);

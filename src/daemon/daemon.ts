@@ -28,8 +28,6 @@ export interface DaemonOptions {
   readonly net?: NetOps | null;
   /** A resource that cannot be stopped: reboot (Heartbeat), exit, or only log. */
   readonly escalation?: EscalationPolicy;
-  /** Arms the native core's takeover for a peer. */
-  readonly armTakeover?: (peer: string, steps: readonly import('../resources/types').NativeTakeoverStep[]) => void;
 }
 
 export class Daemon {
@@ -98,7 +96,6 @@ export class Daemon {
           process.exitCode = code;
           void this.stop('escalation');
         },
-        ...(this.opts.armTakeover ? { armTakeover: this.opts.armTakeover } : {}),
       });
     } catch (e) {
       // Leave nothing behind that claims a daemon is running.

@@ -29,7 +29,6 @@ export interface ResourceWiringOptions {
   readonly events: EventStream;
   readonly net: NetOps | null;
   readonly escalation: EscalationPolicy;
-  readonly armTakeover?: (peer: string, steps: readonly NativeTakeoverStep[]) => void;
   /** Called when escalation is `exit`. */
   readonly exit: (code: number) => void;
 }
@@ -94,8 +93,8 @@ export class ResourceWiring {
       groups,
       logger,
       events,
-      ...(opts.armTakeover ? { armTakeover: opts.armTakeover } : {}),
-      ...(opts.net ? { net: opts.net } : {}),
+      // VIPs need the native NetOps; then the engine can bring them up itself.
+      ...(opts.net ? { net: opts.net, armTakeover: (peer: string, steps: readonly NativeTakeoverStep[]) => opts.heartbeat.armTakeover(peer, steps) } : {}),
       ipfail: wantsIpfail(config),
     });
     this.respawn = new RespawnSupervisor({ specs: config.respawn, env: config.env, logger, escalate });

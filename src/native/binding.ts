@@ -81,7 +81,7 @@ export interface NativeEngineConfig {
 
 export type NativeEventType =
   | 'node-status' | 'link-status' | 'late-heartbeat' | 'message' | 'node-restart' | 'partition-return'
-  | 'lost-packets' | 'irretrievable' | 'drop' | 'medium-error' | 'tardy' | 'rexmit-too-new';
+  | 'lost-packets' | 'irretrievable' | 'drop' | 'medium-error' | 'tardy' | 'rexmit-too-new' | 'takeover';
 
 /** One event from the heartbeat thread, in order. */
 export interface NativeEvent {
@@ -138,6 +138,22 @@ export interface NativeEngine {
   poll(): NativeEvent[];
   view(): NativeEngineView;
   counters(): Record<string, bigint>;
+  /** What the heartbeat thread does itself the instant it declares `peer` dead. */
+  armTakeover(peer: string, steps: readonly NativeTakeoverStepSpec[]): void;
+}
+
+/** Mirrors src/resources/types.ts NativeTakeoverStep. */
+export interface NativeTakeoverStepSpec {
+  readonly kind: 'address' | 'announce';
+  readonly ifname: string;
+  readonly address: string;
+  readonly prefixLen?: number;
+  readonly broadcast?: string;
+  readonly label?: string;
+  readonly noDad?: boolean;
+  readonly count?: number;
+  readonly intervalMs?: number;
+  readonly mode?: 'request' | 'reply' | 'both';
 }
 
 // @@TYPES:ENGINE@@
