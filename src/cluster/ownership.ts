@@ -362,7 +362,9 @@ function onStartingOrResources(st: Step, msg: InMessage, nowMs: number): void {
         performAutoFailback(st, nowMs);
       }
     } else {
-      st.set({ iHold: full ? hold : hold === NONE ? NONE : hold | st.s.iHold });
+      // Our own message coming back: what we hold is already in our state,
+      // and this copy may be stale (sent before an acquisition that has
+      // happened since), so it must not overwrite it.
       const comment = msg.get('info');
       if (comment === 'mach_down') {
         st.log('info', 'mach_down takeover complete.');

@@ -57,6 +57,7 @@ export const Code = {
   // ha.cf: processes, api, misc
   HACF_RESPAWN_SYNTAX: 'HACF_RESPAWN_SYNTAX', // E respawn/failfast without user or command
   HACF_RESPAWN_NOT_ABSOLUTE: 'HACF_RESPAWN_NOT_ABSOLUTE', // E command not a full path
+  HACF_RESPAWN_IPFAIL_BUILTIN: 'HACF_RESPAWN_IPFAIL_BUILTIN', // W respawn of ipfail: hbd's built-in ipfail is used instead
   HACF_RESPAWN_NOT_EXECUTABLE: 'HACF_RESPAWN_NOT_EXECUTABLE', // E command missing or not executable (filesystem check)
   HACF_RESPAWN_UNKNOWN_USER: 'HACF_RESPAWN_UNKNOWN_USER', // W user not in /etc/passwd (filesystem check)
   HACF_APIAUTH_SYNTAX: 'HACF_APIAUTH_SYNTAX', // E apiauth line malformed

@@ -339,6 +339,13 @@ function addChild(failfast: boolean): LineHandler {
       state.sink.error(at, Code.HACF_RESPAWN_NOT_ABSOLUTE, `${directive}: command \`${path}\` is not a full path: write it from the root, e.g. /usr/lib/heartbeat/ipfail`);
       return;
     }
+    // ipfail is built into hbd (it needs Heartbeat's client API, which hbd
+    // does not offer): the line turns the built-in on and runs nothing.
+    if (/(^|\/)ipfail$/.test(path)) {
+      state.sink.warning(at, Code.HACF_RESPAWN_IPFAIL_BUILTIN, `${directive}: ipfail is built into hbd; this line enables it (with ping nodes) and ${path} is not run`);
+      state.respawn.push({ user, path, args, rebootIfItDies: failfast, at });
+      return;
+    }
     if (state.checkFilesystem) {
       if (!isExecutableFile(path)) {
         state.sink.error(at, Code.HACF_RESPAWN_NOT_EXECUTABLE, `${directive}: command ${path} does not exist or is not executable`);

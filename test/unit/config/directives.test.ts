@@ -380,7 +380,7 @@ test('nice_failback after auto_failback on|off gives off; a later auto_failback 
 
 test('respawn and failfast: user, absolute command, arguments', () => {
   const { settings, diags } = withBase('respawn hacluster /usr/lib/heartbeat/ipfail\nfailfast root /usr/sbin/watcher -v --x=1\n');
-  assert.deepEqual(codes(diags), []);
+  assert.deepEqual(codes(diags), [['HACF_RESPAWN_IPFAIL_BUILTIN', 1]], 'ipfail is built in: noted, not run');
   assert.deepEqual(settings.respawn.map((r) => [r.user, r.path, r.args, r.rebootIfItDies, r.at.line]), [
     ['hacluster', '/usr/lib/heartbeat/ipfail', [], false, 1],
     ['root', '/usr/sbin/watcher', ['-v', '--x=1'], true, 2],
@@ -405,7 +405,7 @@ test('respawn: with filesystem checks the command must be executable', (t) => {
 
 test('ipfail with auto_failback legacy: warning (ipfail refuses to run then)', () => {
   const { diags } = readHaCf('respawn hacluster /usr/lib/heartbeat/ipfail\nnode a b\nbcast eth0\n');
-  assert.deepEqual(codes(diags), [['HACF_AUTO_FAILBACK_LEGACY', 0], ['HACF_IPFAIL_WITH_LEGACY', 1]]);
+  assert.deepEqual(codes(diags), [['HACF_RESPAWN_IPFAIL_BUILTIN', 1], ['HACF_AUTO_FAILBACK_LEGACY', 0], ['HACF_IPFAIL_WITH_LEGACY', 1]]);
 });
 
 test('apiauth: uid/gid lists; duplicates and malformed lines are errors; defaults fill the rest', () => {

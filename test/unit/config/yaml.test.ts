@@ -178,7 +178,7 @@ test('yaml: every section form (ping nodes, respawn, apiauth, env, stonith, list
   ].join('\n');
   const { config, diagnostics } = load(t, text);
   // A list gives the directive once per item, like repeated ha.cf lines.
-  assert.deepEqual(codes(diagnostics.all), [['HACF_IGNORED', 15], ['HACF_REPEATED_DIRECTIVE', 15], ['HACF_IGNORED', 15], ['HACF_IGNORED', 13], ['HACF_IGNORED', 14]]);
+  assert.deepEqual(codes(diagnostics.all), [['HACF_IGNORED', 15], ['HACF_REPEATED_DIRECTIVE', 15], ['HACF_IGNORED', 15], ['HACF_RESPAWN_IPFAIL_BUILTIN', 8], ['HACF_IGNORED', 13], ['HACF_IGNORED', 14]]);
   assert.ok(config);
   assert.deepEqual(config.media.map((m) => m.kind), ['bcast', 'bcast', 'serial', 'ucast6', 'mcast6']);
   assert.deepEqual(config.pingNodes.map((p) => [p.kind, p.name, p.at.line]), [['ping', '10.0.0.254', 4], ['ping', '10.0.0.253', 4], ['ping6', '2001:db8::fe', 5], ['ping_group', 'uplinks', 6]]);
