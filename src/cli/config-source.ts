@@ -3,6 +3,7 @@
 // `check-config` so both report exactly the same problems.
 
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../config/diagnostics';
 import { type LoadResult, loadHaDirectory, loadYamlConfig } from '../config/load';
 import { HbdError } from '../errors';
@@ -29,7 +30,11 @@ export function loadConfigFrom(opts: ConfigSourceOptions): LoadResult {
     nodeName: (opts.nodeName ?? defaultNodeName()).toLowerCase(),
     checkFilesystem: opts.filesystemChecks ?? true,
   };
-  return opts.config ? loadYamlConfig(opts.config, loadOpts) : loadHaDirectory(opts.configDir ?? DEFAULT_CONFIG_DIR, loadOpts);
+  // Absolute paths: resource scripts and ldirectord configs are found from
+  // them later, whatever the working directory is then.
+  return opts.config
+    ? loadYamlConfig(path.resolve(opts.config), loadOpts)
+    : loadHaDirectory(path.resolve(opts.configDir ?? DEFAULT_CONFIG_DIR), loadOpts);
 }
 
 export function printDiagnostics(list: readonly Diagnostic[], out: NodeJS.WritableStream = process.stderr): void {

@@ -84,10 +84,14 @@ export function stepMembership(state: MembershipState, input: MembershipInput): 
 // §6.2: a node advertises init, then up right away.
 function onStart(state: MembershipState): Step {
   if (state.ownStatus !== 'init') return { state, actions: [] };
-  return {
-    state: { ...state, ownStatus: 'up' },
-    actions: [{ kind: 'set-own-status', status: 'up' }],
-  };
+  const up: MembershipState = { ...state, ownStatus: 'up' };
+  const actions: MembershipAction[] = [{ kind: 'set-own-status', status: 'up' }];
+  if (up.peers.size === 0) {
+    // A one-node cluster: nobody to wait for, communications are up now.
+    const step = activate({ ...up, commUp: true });
+    return { state: step.state, actions: [...actions, { kind: 'comm-up', livePeers: [] }, ...step.actions] };
+  }
+  return { state: up, actions };
 }
 
 function onNodeStatus(state: MembershipState, node: string, status: NodeStatus, nowMs: number): Step {

@@ -283,6 +283,12 @@ function takeoverFromNode(st: Step, nowMs: number): void {
 
 // §6.7/§7.2 comm up: announce we are starting (nice_failback) or ask for our groups (legacy).
 function onCommUp(st: Step, peerAlive: boolean, nowMs: number): void {
+  if (st.s.cfg.peer === '') {
+    // A one-node cluster: nobody to negotiate with, every group is ours.
+    st.set({ resourceState: 'stable', otherIsStable: true, iHold: ALL, peerDead: true });
+    st.run({ action: 'acquire', groups: st.s.cfg.groups.map((g) => g.key), purpose: 'req_our_resources' });
+    return;
+  }
   if (niceFailback(st.s)) {
     st.send([['t', 'starting']]);
     st.set({ resourceState: 'starting' });

@@ -85,6 +85,10 @@ export class ResourceManager {
     this.unsubscribe.push(opts.heartbeat.onMessage((m) => this.onMessage(m)));
     this.unsubscribe.push(opts.heartbeat.onNodeStatus((node, status) => this.onNodeStatus(node, status)));
     this.unsubscribe.push(opts.events.subscribe((e) => this.onEvent(e.type, e)));
+    // Already active when we are created (a one-node cluster): catch up.
+    if (opts.heartbeat.state.ownStatus === 'active') {
+      setImmediate(() => this.onEvent('node active', { node: opts.nodeName }));
+    }
   }
 
   private now(): number {

@@ -17,6 +17,8 @@ export interface HbdNodeOptions {
   readonly extraFiles?: Readonly<Record<string, { content: string; mode?: number }>>;
   readonly logLevel?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Extra `hbd run` options. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface NodeJson {
@@ -71,7 +73,7 @@ export class HbdNode {
     this.child = spawn(
       'ip',
       ['netns', 'exec', this.opts.netns, process.execPath, HBD_BIN, 'run', '--foreground', '--config-dir', this.confDir,
-        '--state-dir', this.stateDir, '--node-name', this.opts.name, '--log-level', this.opts.logLevel ?? 'debug'],
+        '--state-dir', this.stateDir, '--node-name', this.opts.name, '--log-level', this.opts.logLevel ?? 'debug', ...(this.opts.extraArgs ?? [])],
       { stdio: ['ignore', out, out], env: { ...process.env, ...(this.opts.env ?? {}) } },
     );
     fs.closeSync(out);

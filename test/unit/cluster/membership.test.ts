@@ -103,3 +103,10 @@ test('a repnodes list that differs from ha.cf is adopted with a warning', () => 
   assert.ok(actions.some((a) => a.kind === 'log' && a.level === 'warn' && a.message.includes('node3')));
   assert.equal(state.ownStatus, 'active');
 });
+
+test('a one-node cluster is up and active at once', () => {
+  const { state, actions } = run(initialMembership('solo', ['solo']), [{ kind: 'start', nowMs: 0 }]);
+  assert.equal(state.ownStatus, 'active');
+  assert.equal(state.commUp, true);
+  assert.deepEqual(actions.map((a) => a.kind), ['set-own-status', 'comm-up', 'set-own-status', 'active']);
+});

@@ -336,3 +336,10 @@ test('a group that fails to start is given to the peer 30 s later', () => {
   assert.deepEqual(sim.groups('node1'), [G1]);
   assert.deepEqual(heldGroups(sim.nodes.get('node2')!), [G2]);
 });
+
+test('a one-node cluster takes every group at comm up', () => {
+  const { state, actions } = stepOwnership(initialOwnership({ self: 'solo', peer: '', autoFailback: 'on', groups: [{ key: 'a', owner: 'solo' }, { key: 'b', owner: 'other' }] }), { kind: 'comm-up', nowMs: 0, peerAlive: false });
+  const run = actions.find((a) => a.kind === 'run');
+  assert.deepEqual(run?.kind === 'run' ? run.op.groups : [], ['a', 'b']);
+  assert.equal(holdName(state.iHold), 'all');
+});
