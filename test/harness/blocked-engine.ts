@@ -2,6 +2,7 @@
 // node2, then blocks its own JS thread with Atomics.wait on command, and
 // reports what the engine did meanwhile. Protocol over stdin/stdout lines:
 //   -> "ready"                        engine sees node1 up
+//   <- "arm STEPS-JSON"               arm the native takeover from node1 -> "armed"
 //   <- "block MS"                     block the JS thread for MS ms
 //   -> {"blockStart","blockEnd","events","counters"} (JSON) after each block
 import * as readline from 'node:readline';
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
           statusSent: Number((after.status_sent ?? 0n) - (before.status_sent ?? 0n)),
         })}\n`,
       );
+    } else if (cmd === 'arm') {
+      e.armTakeover('node1', JSON.parse(line.slice(4)) as Parameters<typeof e.armTakeover>[1]);
+      process.stdout.write('armed\n');
     } else if (cmd === 'exit') {
       e.stop();
       process.exit(0);
