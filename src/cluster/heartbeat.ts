@@ -172,7 +172,11 @@ export class Heartbeat {
 
   private handle(ev: NativeEvent): void {
     const log = this.opts.logger;
-    const stream = this.opts.events;
+    // The engine's own time of the event (CLOCK_MONOTONIC, like hrtime), as
+    // wall-clock ms: when it happened on the heartbeat thread, not when JS
+    // got round to it.
+    const engineTime = Date.now() - (Number(process.hrtime.bigint() / 1_000_000n) - ev.monoMs);
+    const stream = { emit: (type: string, fields: Record<string, unknown>) => this.opts.events.emit(type, { ...fields, engineTime }) };
     const nowMs = this.now();
     switch (ev.type) {
       case 'node-status': {
