@@ -3,6 +3,7 @@
 // codes: 0 ok, 1 normal failure such as a dead node, 11 parameter error).
 
 import type { ControlReplyOk } from '../control/protocol';
+import { type DirectorStatus, formatDirectorStatus } from '../ldirectord/status';
 
 export interface FormattedStatus {
   readonly text: string;
@@ -69,7 +70,17 @@ function overview(reply: ControlReplyOk): string {
       links,
     ]);
   }
-  return `${head.join('\n')}${table(rows)}`;
+  let text = `${head.join('\n')}${table(rows)}`;
+  const groups = (reply.resourceGroups as { key: string; owner: string }[] | undefined) ?? [];
+  const res = reply.resources as { rscstatus?: string; held?: string[]; directors?: DirectorStatus[] } | null | undefined;
+  if (groups.length > 0) {
+    const held = new Set(res?.held ?? []);
+    const gRows: string[][] = [['RESOURCE GROUP', 'PREFERRED NODE', 'HERE']];
+    for (const g of groups) gRows.push([g.key, g.owner, held.has(g.key) ? 'held' : '-']);
+    text += `\nresources: ${String(reply.rscstatus ?? 'none')}\n${table(gRows)}`;
+  }
+  for (const d of res?.directors ?? []) text += `\n${formatDirectorStatus(d)}`;
+  return text;
 }
 
 /** Splits cl_status-style flags (-v, -m, -n, -p) from positional arguments. */

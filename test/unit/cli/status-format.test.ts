@@ -67,3 +67,26 @@ test('the overview table shows every node with status, age and links', () => {
 test('unknown queries are parameter errors', () => {
   assert.equal(q('frobnicate').exitCode, CL_PARAMETER_ERROR);
 });
+
+test('the overview lists resource groups, what this node holds, and each director', () => {
+  const out = formatStatus(
+    {
+      ...reply,
+      resourceGroups: [{ key: 'IPaddr2::10.0.0.100/24/eth0', owner: 'node1' }, { key: 'IPaddr2::10.0.0.101/24/eth0', owner: 'node2' }],
+      resources: {
+        held: ['IPaddr2::10.0.0.100/24/eth0'],
+        directors: [
+          {
+            config: '/etc/ha.d/ldirectord.cf', phase: 'running', pid: 42, startedAt: null, autoreload: false, maintenanceDir: null,
+            reloads: { ok: 0, failed: 0, lastErrors: [] }, pending: [], virtuals: [],
+          },
+        ],
+      },
+    },
+    [],
+  ).text;
+  assert.match(out, /resources: local/);
+  assert.match(out, /IPaddr2::10\.0\.0\.100\/24\/eth0\s+node1\s+held/);
+  assert.match(out, /IPaddr2::10\.0\.0\.101\/24\/eth0\s+node2\s+-/);
+  assert.match(out, /ldirectord \/etc\/ha\.d\/ldirectord\.cf: running/);
+});
