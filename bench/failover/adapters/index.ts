@@ -1,0 +1,11 @@
+// Every implementation the failover bench knows.
+import type { Adapter } from '../types';
+import { hbdAdapter } from './hbd';
+
+export const ADAPTERS: readonly Adapter[] = [hbdAdapter];
+
+export function adapterByName(name: string): Adapter {
+  const a = ADAPTERS.find((x) => x.impl === name);
+  if (!a) throw new Error(`unknown implementation ${name} (known: ${ADAPTERS.map((x) => x.impl).join(', ')})`);
+  return a;
+}

@@ -1,0 +1,75 @@
+// One failover trial: start the pair, watch from the client, inject the
+// failure at T0, wait until B serves the VIP, collect T1/T2 (client capture,
+// kernel timestamps) and the implementation's own view, clean up.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { ClientView, isAnswerFrom, isBeatFrom, isGarpFor, nowEpochMs } from './capture';
+import type { BenchLan } from './topology';
+import type { Adapter, FailureMode, Pair, Setting, TrialRecord } from './types';
+
+/** A ready `ip -batch -` in A's namespace, so the link cut costs no process start at T0. */
+function linkCutter(ns: string): ChildProcess {
+  return spawn('ip', ['-n', ns, '-batch', '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface TrialOptions {
+  readonly trial: number;
+  readonly workDir: string;
+}
+
+export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Setting, mode: FailureMode, opts: TrialOptions): Promise<TrialRecord> {
+  const base = { impl: adapter.impl, setting: setting.id, settingLabel: setting.label, mode, trial: opts.trial, at: new Date().toISOString(), nominalDetectMs: setting.detectMs };
+  topo.reset();
+  let pair: Pair | null = null;
+  let view: ClientView | null = null;
+  let cutter: ChildProcess | null = null;
+  try {
+    pair = await adapter.start(topo, setting, opts.workDir);
+    view = new ClientView(topo);
+    await view.start();
+    if (mode === 'linkcut') cutter = linkCutter(topo.a.ns);
+    await sleep(200);
+    if (!topo.holds('a') || topo.holds('b')) throw new Error('before the failure: A must hold the VIP and B must not');
+    const victims = mode === 'kill' ? pair.victimPids() : [];
+    if (mode === 'kill' && victims.length === 0) throw new Error('no daemon process to kill on A');
+
+    const t0 = nowEpochMs();
+    if (mode === 'kill') {
+      for (const pid of victims) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    } else {
+      cutter?.stdin?.write(`link set ${topo.iface} down\n`);
+    }
+
+    const budget = setting.detectMs * 2 + 5000;
+    const answer = await view.waitFor((p) => p.srcMac === topo.b.mac && isAnswerFrom(p, topo.vip, topo.port), t0, budget, 'the VIP answering from B');
+    await sleep(100);
+    const garp = view.first((p) => p.srcMac === topo.b.mac && isGarpFor(p, topo.vip), t0);
+    const lastBeat = view.last((p) => p.srcMac === topo.a.mac && isBeatFrom(p, topo.a.address), answer.t);
+    const own = pair.ownView ? await pair.ownView() : {};
+    const rel = (t: number | undefined) => (t === undefined ? undefined : Math.round((t - t0) * 1000) / 1000);
+    return {
+      ...base,
+      ok: true,
+      t1: rel(garp?.t),
+      t2: rel(answer.t),
+      lastBeat: rel(lastBeat?.t),
+      ownDeath: rel(own.deathAt),
+      ownVip: rel(own.vipAt),
+    };
+  } catch (e) {
+    return { ...base, ok: false, error: (e as Error).message };
+  } finally {
+    cutter?.stdin?.end();
+    cutter?.kill('SIGKILL');
+    await view?.stop();
+    await pair?.stop();
+    topo.reset();
+  }
+}
