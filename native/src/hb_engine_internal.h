@@ -65,6 +65,8 @@ int hb_udp_send(const hb_udp_tx *tx, const uint8_t *buf, size_t len);
  * memory region.  Each returns 0 or -errno. */
 int hb_rt_set_fifo(int prio);
 int hb_rt_lock_region(const void *addr, size_t len);
+/* A priority-inheritance mutex (plain if the system has none). */
+int hb_rt_mutex_init(pthread_mutex_t *m);
 
 /* ------------------------------------------------------------------- time */
 

@@ -210,8 +210,8 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
     e->cfg = *cfg;
     e->epfd = e->timerfd = e->wakefd = -1;
     e->ping_fd4 = e->ping_fd6 = -1;
-    pthread_mutex_init(&e->lock, NULL);
-    pthread_mutex_init(&e->cmd_lock, NULL);
+    hb_rt_mutex_init(&e->lock);
+    hb_rt_mutex_init(&e->cmd_lock);
     int rc = hb_evq_init(&e->evq, notify, notify_arg);
     if (rc < 0)
         goto fail;

@@ -14,7 +14,7 @@ int hb_evq_init(hb_evq *q, hb_engine_notify_fn notify, void *arg)
     q->ring = calloc(HB_EVQ_CAPACITY, sizeof *q->ring);
     if (!q->ring)
         return -ENOMEM;
-    pthread_mutex_init(&q->lock, NULL);
+    hb_rt_mutex_init(&q->lock);
     q->notify = notify;
     q->notify_arg = arg;
     return 0;

@@ -29,3 +29,24 @@ int hb_rt_lock_region(const void *addr, size_t len)
 {
     return mlock(addr, len) == 0 ? 0 : -errno;
 }
+
+/* The heartbeat thread shares its locks with the JS thread (commands, status
+ * reads, the event queue).  With plain mutexes a JS thread preempted while
+ * holding one would stall a SCHED_FIFO heartbeat thread for as long as the
+ * scheduler keeps it off the CPU (priority inversion); with priority
+ * inheritance the holder runs at the waiter's priority until it unlocks. */
+int hb_rt_mutex_init(pthread_mutex_t *m)
+{
+    pthread_mutexattr_t attr;
+    int rc = pthread_mutexattr_init(&attr);
+    if (rc == 0)
+        rc = pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+    if (rc == 0)
+        rc = pthread_mutex_init(m, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (rc == 0)
+        return 0;
+    /* Without PI support a plain mutex still works, only without the boost. */
+    pthread_mutex_init(m, NULL);
+    return -rc;
+}
