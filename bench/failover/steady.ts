@@ -1,0 +1,70 @@
+// A pair left alone for a while, nothing failing: what it costs (CPU, memory,
+// packets per second) and whether it fails over anyway (spurious takeovers,
+// split brain), idle or with every core saturated by stress-ng.
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as os from 'node:os';
+import { nowEpochMs } from './capture';
+import type { BenchLan } from './topology';
+import type { Adapter, CostRecord, RobustnessRecord, Setting } from './types';
+import { OwnershipMonitor, cpuSeconds, rssMiB, txPackets } from './watch';
+
+export type Load = 'idle' | 'all cores saturated';
+
+export interface SteadyResult {
+  readonly cost: CostRecord;
+  readonly robustness: RobustnessRecord;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runSteady(adapter: Adapter, topo: BenchLan, setting: Setting, load: Load, seconds: number, workDir: string): Promise<SteadyResult> {
+  topo.reset();
+  const pair = await adapter.start(topo, setting, workDir);
+  const monitor = new OwnershipMonitor(topo);
+  let stress: ChildProcess | null = null;
+  try {
+    const initial = { a: topo.holds('a'), b: topo.holds('b') };
+    const loadLabel = load === 'idle' ? 'idle' : `stress-ng --cpu ${os.cpus().length}`;
+    if (load !== 'idle') {
+      stress = spawn('stress-ng', ['--cpu', String(os.cpus().length), '--timeout', `${seconds + 5}s`, '--quiet'], { stdio: 'ignore' });
+      await sleep(1000);
+    }
+    const pidsA = pair.daemonPids('a');
+    const pidsB = pair.daemonPids('b');
+    const cpu0 = { a: cpuSeconds(pidsA), b: cpuSeconds(pidsB) };
+    const tx0 = { a: txPackets(topo.a.ns, topo.iface), b: txPackets(topo.b.ns, topo.iface) };
+    const start = nowEpochMs();
+    await sleep(seconds * 1000);
+    const end = nowEpochMs();
+    const span = (end - start) / 1000;
+    const cost: CostRecord = {
+      impl: adapter.impl,
+      setting: setting.id,
+      settingLabel: setting.label,
+      seconds: span,
+      cpuA: ((cpuSeconds(pidsA) - cpu0.a) / span) * 100,
+      cpuB: ((cpuSeconds(pidsB) - cpu0.b) / span) * 100,
+      packetsPerSecA: (txPackets(topo.a.ns, topo.iface) - tx0.a) / span,
+      packetsPerSecB: (txPackets(topo.b.ns, topo.iface) - tx0.b) / span,
+      rssMiBA: rssMiB(pair.daemonPids('a')),
+      rssMiBB: rssMiB(pair.daemonPids('b')),
+    };
+    const robustness: RobustnessRecord = {
+      impl: adapter.impl,
+      setting: setting.id,
+      settingLabel: setting.label,
+      seconds: span,
+      load: loadLabel,
+      // From the moment the pair was ready, load ramp-up included.
+      spuriousTakeovers: monitor.gains('b'),
+      splitBrainMs: monitor.overlapMs(start, end, initial),
+      endedClean: topo.holds('a') && !topo.holds('b'),
+    };
+    return { cost, robustness };
+  } finally {
+    stress?.kill('SIGKILL');
+    monitor.stop();
+    await pair.stop();
+    topo.reset();
+  }
+}

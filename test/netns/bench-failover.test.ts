@@ -1,0 +1,48 @@
+// The failover bench's own machinery, exercised for real with hbd: a trial
+// per failure mode (topology, client capture, injection, T1/T2, hbd's own
+// view, clean-up) and a short steady window (cost counters, ownership
+// monitor). No timing asserts: only that every measurement exists and the
+// order of events is causal.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { hbdAdapter } from '../../bench/failover/adapters/hbd';
+import { runSteady } from '../../bench/failover/steady';
+import { createTopology } from '../../bench/failover/topology';
+import { runTrial } from '../../bench/failover/trial';
+
+const PREFIX = `hbdbt-${process.pid % 10000}-`;
+const topo = createTopology(PREFIX);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hbd-bench-test-'));
+after(() => {
+  topo.destroy();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+for (const mode of ['kill', 'linkcut'] as const) {
+  test(`a ${mode} trial: B serves the VIP, the client saw B's ARP first, hbd's own view is there, nothing is left`, { timeout: 60_000 }, async () => {
+    const r = await runTrial(hbdAdapter, topo, hbdAdapter.settings().fastest, mode, { trial: 0, workDir: work });
+    assert.equal(r.ok, true, r.error);
+    assert.ok(r.t1 !== undefined && r.t2 !== undefined && r.ownDeath !== undefined && r.ownVip !== undefined, JSON.stringify(r));
+    assert.ok(r.t1 > 0 && r.t2 > 0 && r.ownDeath > 0, 'everything happens after the failure');
+    assert.ok(r.t1 <= r.t2, 'the ARP announcement comes before the first answer it enables');
+    assert.ok(r.lastBeat !== undefined && r.lastBeat <= 0, "A's last heartbeat precedes the failure");
+    assert.equal(topo.holds('a') || topo.holds('b'), false, 'reset removed the VIP');
+    const left = spawnSync('pgrep', ['-f', `${work}/hbd-`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no hbd process of the trial is left');
+  });
+}
+
+test('a steady window: CPU, packets and memory are counted, and nothing fails over', { timeout: 60_000 }, async () => {
+  const { cost, robustness } = await runSteady(hbdAdapter, topo, hbdAdapter.settings().default, 'idle', 3, work);
+  assert.ok(cost.cpuA > 0 && cost.cpuB > 0, JSON.stringify(cost));
+  // keepalive 2 s: one or two status messages per director in 3 s.
+  assert.ok(cost.packetsPerSecA > 0 && cost.packetsPerSecB > 0, JSON.stringify(cost));
+  assert.ok(cost.rssMiBA > 10 && cost.rssMiBB > 10, JSON.stringify(cost));
+  assert.equal(robustness.spuriousTakeovers, 0);
+  assert.equal(robustness.splitBrainMs, 0);
+  assert.equal(robustness.endedClean, true);
+});
