@@ -1,8 +1,9 @@
 // Every implementation the failover bench knows.
 import type { Adapter } from '../types';
 import { hbdAdapter } from './hbd';
+import { keepalivedAdapter } from './keepalived';
 
-export const ADAPTERS: readonly Adapter[] = [hbdAdapter];
+export const ADAPTERS: readonly Adapter[] = [hbdAdapter, keepalivedAdapter];
 
 export function adapterByName(name: string): Adapter {
   const a = ADAPTERS.find((x) => x.impl === name);
