@@ -24,3 +24,12 @@ export function summarize(values: readonly number[]): Summary {
     max: Math.max(...values),
   };
 }
+
+export interface TailSummary extends Summary {
+  readonly p99: number;
+}
+
+/** summarize() plus the nearest-rank 99th percentile, for latency tails. */
+export function summarizeTail(values: readonly number[]): TailSummary {
+  return { ...summarize(values), p99: percentile(values, 0.99) };
+}
