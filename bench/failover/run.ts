@@ -1,0 +1,233 @@
+// The failover bench (npm run bench:failover): hbd, real Heartbeat 3.0.6 and
+// keepalived on the same namespace topology, same machine, same run, trials
+// interleaved between implementations. Phases:
+//   failover  each impl at its fastest and default setting, kill -9 and link cut
+//   sweep     hbd over a keepalive x deadtime grid (kill -9)
+//   serial    hbd's detection over a pty pair at 19200 and 115200 baud
+//   steady    each impl at its fastest setting left alone: CPU, memory,
+//             packets/s and false failovers, idle and with all cores saturated
+// Writes bench/results/raw.json (a phase not run keeps its data from the
+// previous raw.json) and the report: latest.json, RESULTS.md, failover.svg.
+//
+// Usage: node dist/bench/failover/run.js [--phases failover,sweep,serial,steady]
+//   [--impls hbd,heartbeat,keepalived] [--trials 10] [--default-trials 10]
+//   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30]
+//   [--loaded-seconds 60] [--out bench/results] [--quick]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { removeNamespacesWithPrefix } from '../../src/netns/lan';
+import { ADAPTERS } from './adapters';
+import { hbdSetting } from './adapters/hbd';
+import { fastestNoRealtime as keepalivedNoRealtime } from './adapters/keepalived';
+import { writeReport } from './report';
+import { runSerialBench } from './serial';
+import { runSteady } from './steady';
+import { createTopology } from './topology';
+import { runTrial } from './trial';
+import type { Adapter, CostRecord, FailureMode, RawResults, RobustnessRecord, Setting, TrialRecord } from './types';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const PREFIX = 'hbdbench-';
+
+/** keepalive/deadtime grid of the sweep, ms. */
+export const SWEEP: readonly (readonly [number, number])[] = [
+  [5, 20],
+  [10, 30],
+  [20, 60],
+  [50, 200],
+  [100, 300],
+  [1000, 3000],
+];
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
+}
+const flag = (name: string) => process.argv.includes(name);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Plan {
+  readonly phases: ReadonlySet<string>;
+  readonly adapters: readonly Adapter[];
+  readonly trials: number;
+  readonly defaultTrials: number;
+  readonly sweepTrials: number;
+  readonly serialTrials: number;
+  readonly idleSeconds: number;
+  readonly loadedSeconds: number;
+  readonly outDir: string;
+}
+
+function plan(): Plan {
+  const quick = flag('--quick');
+  const impls = arg('--impls', ADAPTERS.map((a) => a.impl).join(',')).split(',');
+  const adapters = ADAPTERS.filter((a) => impls.includes(a.impl)).filter((a) => {
+    const why = a.unavailable();
+    if (why) say(`skipping ${a.impl}: ${why}`);
+    return !why;
+  });
+  return {
+    phases: new Set(arg('--phases', 'failover,sweep,serial,steady').split(',')),
+    adapters,
+    trials: Number(arg('--trials', quick ? '3' : '10')),
+    defaultTrials: Number(arg('--default-trials', quick ? '1' : '10')),
+    sweepTrials: Number(arg('--sweep-trials', quick ? '3' : '10')),
+    serialTrials: Number(arg('--serial-trials', quick ? '2' : '10')),
+    idleSeconds: Number(arg('--idle-seconds', quick ? '10' : '30')),
+    loadedSeconds: Number(arg('--loaded-seconds', quick ? '15' : '60')),
+    outDir: path.resolve(arg('--out', path.join(REPO, 'bench', 'results'))),
+  };
+}
+
+interface Cell {
+  readonly adapter: Adapter;
+  readonly setting: Setting;
+  readonly mode: FailureMode;
+  readonly trials: number;
+}
+
+/**
+ * Round-robin over the cells so that machine noise hits every implementation
+ * alike; each round rotates the starting cell.
+ */
+export function interleave(cells: readonly Cell[]): { cell: Cell; trial: number }[] {
+  const order: { cell: Cell; trial: number }[] = [];
+  const rounds = Math.max(0, ...cells.map((c) => c.trials));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[(i + r) % cells.length];
+      if (cell && r < cell.trials) order.push({ cell, trial: r });
+    }
+  }
+  return order;
+}
+
+function fmtTrial(t: TrialRecord): string {
+  if (!t.ok) return `FAILED: ${t.error?.split('\n')[0] ?? ''}`;
+  const f = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(1));
+  return `T1 ${f(t.t1)} ms, T2 ${f(t.t2)} ms${t.ownDeath !== undefined ? ` (own view: dead ${f(t.ownDeath)}, VIP ${f(t.ownVip)})` : ''}`;
+}
+
+async function runCells(cells: readonly Cell[], topo: ReturnType<typeof createTopology>, work: string): Promise<TrialRecord[]> {
+  const out: TrialRecord[] = [];
+  const order = interleave(cells);
+  for (const [i, { cell, trial }] of order.entries()) {
+    const r = await runTrial(cell.adapter, topo, cell.setting, cell.mode, { trial, workDir: work });
+    out.push(r);
+    say(`[${i + 1}/${order.length}] ${cell.adapter.impl} ${cell.setting.id} (${cell.setting.label}) ${cell.mode} #${trial + 1}: ${fmtTrial(r)}`);
+  }
+  return out;
+}
+
+function readPrevious(file: string): RawResults | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as RawResults;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the bench needs root (network namespaces)');
+  const p = plan();
+  removeNamespacesWithPrefix(PREFIX);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hbd-bench-failover-'));
+  const rawFile = path.join(p.outDir, 'raw.json');
+  const previous = readPrevious(rawFile);
+  const loadavgBefore = os.loadavg().map((v) => Math.round(v * 100) / 100);
+  const settings: { impl: string; id: string; label: string; detectMs: number }[] = [];
+  const note = (impl: string, s: Setting) => {
+    if (!settings.some((x) => x.impl === impl && x.id === s.id)) settings.push({ impl, id: s.id, label: s.label, detectMs: s.detectMs });
+  };
+  let trials: TrialRecord[] = [];
+  let serial = previous?.serial ?? [];
+  let cost: CostRecord[] = [...(previous?.cost ?? [])];
+  let robustness: RobustnessRecord[] = [...(previous?.robustness ?? [])];
+  const keepTrials = (keep: (t: TrialRecord) => boolean) => (previous?.trials ?? []).filter(keep);
+  const isSweep = (t: TrialRecord) => t.setting.startsWith('sweep-');
+  const topo = createTopology(PREFIX);
+  try {
+    if (p.phases.has('failover')) {
+      say(`== failover: ${p.adapters.map((a) => a.impl).join(', ')}; fastest ${p.trials} trials, default ${p.defaultTrials} trials, kill -9 and link cut`);
+      const cells: Cell[] = [];
+      for (const a of p.adapters) {
+        const s = a.settings();
+        for (const mode of ['kill', 'linkcut'] as const) {
+          cells.push({ adapter: a, setting: s.fastest, mode, trials: p.trials });
+          cells.push({ adapter: a, setting: s.default, mode, trials: p.defaultTrials });
+        }
+        note(a.impl, s.fastest);
+        note(a.impl, s.default);
+        // keepalived's fastest without realtime priority, as most installs run it.
+        if (a.impl === 'keepalived') {
+          for (const mode of ['kill', 'linkcut'] as const) cells.push({ adapter: a, setting: keepalivedNoRealtime, mode, trials: p.trials });
+          note(a.impl, keepalivedNoRealtime);
+        }
+      }
+      trials.push(...(await runCells(cells, topo, work)));
+    } else {
+      trials.push(...keepTrials((t) => !isSweep(t)));
+    }
+    const hbd = p.adapters.find((a) => a.impl === 'hbd');
+    if (p.phases.has('sweep') && hbd) {
+      say(`== sweep: hbd, keepalive x deadtime, ${p.sweepTrials} trials each, kill -9`);
+      const cells = SWEEP.map(([ka, dt]) => ({ adapter: hbd, setting: hbdSetting(`sweep-${ka}-${dt}`, ka, dt), mode: 'kill' as const, trials: p.sweepTrials }));
+      for (const c of cells) note('hbd', c.setting);
+      trials.push(...(await runCells(cells, topo, work)));
+    } else {
+      trials.push(...keepTrials(isSweep));
+    }
+    if (p.phases.has('serial') && hbd) {
+      say(`== serial: hbd over a pty pair, ${p.serialTrials} trials per baud`);
+      serial = await runSerialBench({ workDir: work, trials: p.serialTrials, log: say });
+    }
+    if (p.phases.has('steady')) {
+      say(`== steady: fastest settings left alone, ${p.idleSeconds} s idle (cost) and ${p.loadedSeconds} s with all cores saturated`);
+      cost = [];
+      robustness = [];
+      for (const load of ['idle', 'all cores saturated'] as const) {
+        // hbd also at keepalived's interval (10 ms), to compare cost at the same rate.
+        const runs = p.adapters.flatMap((a) => [
+          { a, s: a.settings().fastest },
+          ...(a.impl === 'hbd' && load === 'idle' ? [{ a, s: hbdSetting('ka10', 10, 50) }] : []),
+        ]);
+        for (const { a, s } of runs) {
+          note(a.impl, s);
+          const r = await runSteady(a, topo, s, load, load === 'idle' ? p.idleSeconds : p.loadedSeconds, work);
+          if (load === 'idle') cost.push(r.cost);
+          robustness.push(r.robustness);
+          say(
+            `${a.impl} ${s.label}, ${r.robustness.load}: CPU A ${r.cost.cpuA.toFixed(2)} % B ${r.cost.cpuB.toFixed(2)} %, ${r.cost.packetsPerSecA.toFixed(0)} packets/s, ` +
+              `RSS ${r.cost.rssMiBA.toFixed(1)} MiB; spurious takeovers ${r.robustness.spuriousTakeovers}, split brain ${r.robustness.splitBrainMs.toFixed(0)} ms`,
+          );
+        }
+      }
+    }
+  } finally {
+    topo.destroy();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  for (const t of trials) if (!settings.some((s) => s.impl === t.impl && s.id === t.setting)) settings.push({ impl: t.impl, id: t.setting, label: t.settingLabel, detectMs: t.nominalDetectMs });
+  const raw: RawResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', kernel: os.release(), loadavgBefore },
+    versions: Object.fromEntries(ADAPTERS.filter((a) => !a.unavailable()).map((a) => [a.impl, a.version()])),
+    settings,
+    trials,
+    serial,
+    cost,
+    robustness,
+  };
+  fs.mkdirSync(p.outDir, { recursive: true });
+  fs.writeFileSync(rawFile, `${JSON.stringify(raw, null, 1)}\n`);
+  const out = writeReport(raw, p.outDir);
+  say(`wrote ${rawFile}, ${out.latestJson}, ${out.resultsMd}, ${out.plotSvg}`);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });
+}
