@@ -444,9 +444,35 @@ static void arm_timer(hb_engine *e, int64_t at_ms)
     timerfd_settime(e->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* The thread was not running for `stall` ms past its deadline (machine or
+ * hypervisor pause, a kernel that did not preempt).  Silence it could not
+ * watch is not evidence: on a shared host the peers were paused too and
+ * could not send.  Datagrams that did arrive meanwhile were read before this
+ * runs, so each live peer gets the stalled time back (never beyond now: at
+ * most one full deadtime from the moment the thread runs again). */
+static void forgive_stall(hb_engine *e, int64_t stall, int64_t now)
+{
+    for (size_t i = 0; i < e->nnodes; i++) {
+        hb_node_state *n = &e->nodes[i];
+        if ((int)i == e->self || n->is_ping || n->dead || !n->heard)
+            continue;
+        n->last_status_ms = n->last_status_ms + stall < now ? n->last_status_ms + stall : now;
+        for (size_t l = 0; l < e->nlinks; l++)
+            if (n->links[l].up)
+                n->links[l].last_rx_ms = n->links[l].last_rx_ms + stall < now ? n->links[l].last_rx_ms + stall : now;
+    }
+}
+
 /* Everything due at `now`; returns the next absolute deadline. */
 static int64_t run_timers(hb_engine *e, int64_t now)
 {
+    /* Woken this late, the thread itself was held up (a timer slack of a few
+     * ms is normal; a keepalive's worth is not). */
+    int64_t stall = e->armed_ms > 0 ? now - e->armed_ms : 0;
+    if (stall > (int64_t)e->cfg.keepalive_ms / 2 + 2) {
+        hb_engine_count(e, HB_CTR_STALLS_FORGIVEN, 1);
+        forgive_stall(e, stall, now);
+    }
     if (now >= e->next_send_ms) {
         int64_t late = now - e->next_send_ms;
         if (late > (int64_t)e->cfg.keepalive_ms / 2 + 2) {
@@ -561,6 +587,7 @@ static void *engine_main(void *arg)
         pthread_mutex_lock(&e->lock);
         now = hb_mono_ms();
         int64_t next = run_timers(e, now);
+        e->armed_ms = next;
         pthread_mutex_unlock(&e->lock);
         arm_timer(e, next);
         int n = epoll_wait(e->epfd, evs, 32, -1);

@@ -124,6 +124,7 @@ struct hb_engine {
     uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;
+    int64_t armed_ms;        /* the absolute deadline the thread last slept until */
     char loadavg[64];
     int64_t loadavg_at;
 

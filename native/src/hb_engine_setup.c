@@ -45,6 +45,7 @@ static const char *const counter_names[HB_CTR_DROP_BASE] = {
     [HB_CTR_PING_SENT] = "ping_sent",
     [HB_CTR_PING_REPLIES] = "ping_replies",
     [HB_CTR_EVENTS_DROPPED] = "events_dropped",
+    [HB_CTR_STALLS_FORGIVEN] = "stalls_forgiven",
 };
 
 const char *hb_counter_name(int counter)

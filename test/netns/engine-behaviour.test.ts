@@ -97,3 +97,32 @@ test('IPv6 media: ucast6 and mcast6', { timeout: 60_000 }, async (t) => {
     b.kill();
   }
 });
+
+test('a pause of the whole machine is forgiven (silence nobody could watch); a peer that alone stays silent is declared dead', { timeout: 60_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['10.99.74.1/24'] }, { name: 'n2', addresses: ['10.99.74.2/24'] }]);
+  t.after(() => lan.destroy());
+  const haCf = ['keepalive 20ms', 'deadtime 100ms', 'warntime 60ms', 'initdead 1', 'bcast eth0', 'node node1 node2', 'auto_failback on', ''].join('\n');
+  const [a, b] = pair(t, lan, work, haCf);
+  await waitUntil('both active', bothActive(a, b), 20_000);
+  // Past the start-up grace (deadtime + 2 s advertised for 5 s).
+  await new Promise((r) => setTimeout(r, 5500));
+  const pids = [a.daemonPid(), b.daemonPid()].map(Number);
+  // Both daemons stopped at once, for four deadtimes: a hypervisor pause, as both engines see it.
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, 400));
+  for (const pid of pids) process.kill(pid, 'SIGCONT');
+  await new Promise((r) => setTimeout(r, 1000));
+  const [sa, sb] = [await a.status(), await b.status()];
+  assert.equal(sa?.counters.node_deaths, 0, 'node1 declared nobody dead');
+  assert.equal(sb?.counters.node_deaths, 0, 'node2 declared nobody dead');
+  assert.ok((sa?.counters.stalls_forgiven ?? 0) >= 1 && (sb?.counters.stalls_forgiven ?? 0) >= 1, 'both engines noticed their own stall');
+  assert.equal(await a.nodeStatus('node2'), 'active');
+  // Only node2 stopped: node1 was running and watching, so the silence counts.
+  process.kill(pids[1] ?? 0, 'SIGSTOP');
+  try {
+    await waitUntil('node1 declares node2 dead', async () => (await a.nodeStatus('node2')) === 'dead', 5000);
+  } finally {
+    process.kill(pids[1] ?? 0, 'SIGCONT');
+  }
+});
