@@ -29,6 +29,8 @@ import type { Adapter, CostRecord, FailureMode, RawResults, RobustnessRecord, Se
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const PREFIX = 'hbdbench-';
+/** Settings that take this long to detect run in the slow lane. */
+const SLOW_LANE_MS = 1000;
 
 /** keepalive/deadtime grid of the sweep, ms. */
 export const SWEEP: readonly (readonly [number, number])[] = [
@@ -109,13 +111,13 @@ function fmtTrial(t: TrialRecord): string {
   return `T1 ${f(t.t1)} ms, T2 ${f(t.t2)} ms${t.ownDeath !== undefined ? ` (own view: dead ${f(t.ownDeath)}, VIP ${f(t.ownVip)})` : ''}`;
 }
 
-async function runCells(cells: readonly Cell[], topo: ReturnType<typeof createTopology>, work: string): Promise<TrialRecord[]> {
+async function runCells(cells: readonly Cell[], topo: ReturnType<typeof createTopology>, work: string, lane = ''): Promise<TrialRecord[]> {
   const out: TrialRecord[] = [];
   const order = interleave(cells);
   for (const [i, { cell, trial }] of order.entries()) {
     const r = await runTrial(cell.adapter, topo, cell.setting, cell.mode, { trial, workDir: work });
     out.push(r);
-    say(`[${i + 1}/${order.length}] ${cell.adapter.impl} ${cell.setting.id} (${cell.setting.label}) ${cell.mode} #${trial + 1}: ${fmtTrial(r)}`);
+    say(`${lane}[${i + 1}/${order.length}] ${cell.adapter.impl} ${cell.setting.id} (${cell.setting.label}) ${cell.mode} #${trial + 1}: ${fmtTrial(r)}`);
   }
   return out;
 }
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
   const keepTrials = (keep: (t: TrialRecord) => boolean) => (previous?.trials ?? []).filter(keep);
   const isSweep = (t: TrialRecord) => t.setting.startsWith('sweep-');
   const topo = createTopology(PREFIX);
+  let slowTopo: ReturnType<typeof createTopology> | null = null;
+  let slowLane: Promise<TrialRecord[]> | null = null;
   try {
     if (p.phases.has('failover')) {
       say(`== failover: ${p.adapters.map((a) => a.impl).join(', ')}; fastest ${p.trials} trials, default ${p.defaultTrials} trials, kill -9 and link cut`);
@@ -165,7 +169,17 @@ async function main(): Promise<void> {
           note(a.impl, keepalivedNoRealtime);
         }
       }
-      trials.push(...(await runCells(cells, topo, work)));
+      // Settings that detect in seconds mostly wait: they run in a second
+      // topology of their own alongside everything else (interleaved among
+      // themselves), so a full run takes half an hour, not an hour.
+      const slow = cells.filter((c) => c.setting.detectMs >= SLOW_LANE_MS);
+      if (slow.length > 0) {
+        slowTopo = createTopology(`${PREFIX}s-`);
+        const slowWork = path.join(work, 'slow-lane');
+        fs.mkdirSync(slowWork);
+        slowLane = runCells(slow, slowTopo, slowWork, '(slow lane) ');
+      }
+      trials.push(...(await runCells(cells.filter((c) => c.setting.detectMs < SLOW_LANE_MS), topo, work)));
     } else {
       trials.push(...keepTrials((t) => !isSweep(t)));
     }
@@ -204,7 +218,14 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (slowLane) {
+      say('== waiting for the slow lane (default settings)');
+      trials.push(...(await slowLane));
+    }
   } finally {
+    // A failed fast lane must not leave the slow one running into a destroyed topology.
+    await slowLane?.catch(() => undefined);
+    slowTopo?.destroy();
     topo.destroy();
     fs.rmSync(work, { recursive: true, force: true });
   }
