@@ -28,7 +28,7 @@ export const hbdAdapter: Adapter = {
   impl: 'hbd',
   version: () => VERSION,
   unavailable: () => (fs.existsSync(path.resolve(__dirname, '..', '..', '..', '..', 'build', 'Release', 'hbd_native.node')) ? null : 'native addon not built'),
-  settings: () => ({ fastest: hbdSetting('fastest', 5, 20), default: hbdSetting('default', 2000, 30000) }),
+  settings: () => ({ fastest: hbdSetting('fastest', 4, 15), default: hbdSetting('default', 2000, 30000) }),
 
   async start(topo: Topology, setting: Setting, workDir: string): Promise<Pair> {
     const ka = Number(setting.params.keepaliveMs);
