@@ -13,14 +13,15 @@
 #   bench/run-ipvs-bench.sh --checks-only   only 2 (+3)
 #   options: --no-build (use dist/ as it is), --reps N,
 #            --sizes 10x1,10x10,... (apply), --seconds S (checks window),
-#            --ldirectord-max N (apply: real ldirectord up to N real servers)
+#            --ldirectord-max N (apply: real ldirectord up to N real servers),
+#            --per-op-max N (apply: ipvsadm one process per entry up to N entries)
 #
 # The two never run at the same time (the VM's emulation would take the CPU
 # the checks need). Does not build the native addon: it must be there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apply=1 checks=1 build=1 reps=3 sizes="" seconds="" ldmax=""
+apply=1 checks=1 build=1 reps=3 sizes="" seconds="" ldmax="" perop=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --apply-only) checks=0 ;;
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
     --sizes) sizes="$2"; shift ;;
     --seconds) seconds="$2"; shift ;;
     --ldirectord-max) ldmax="$2"; shift ;;
+    --per-op-max) perop="$2"; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run-ipvs-bench: unknown option $1" >&2; exit 2 ;;
     esac
@@ -59,6 +61,7 @@ if [ "$apply" = 1 ]; then
     extra=""
     [ -n "$sizes" ] && extra="$extra --sizes $sizes"
     [ -n "$ldmax" ] && extra="$extra --ldirectord-max $ldmax"
+    [ -n "$perop" ] && extra="$extra --per-op-max $perop"
     echo "run-ipvs-bench: apply bench in the VM (host: $host, load $(cut -d' ' -f1-3 /proc/loadavg))"
     t0=$(date +%s)
     # -w: the part file comes back through a second read-write share

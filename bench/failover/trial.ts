@@ -64,7 +64,9 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
       ownVip: rel(own.vipAt),
     };
   } catch (e) {
-    return { ...base, ok: false, error: (e as Error).message };
+    // Who held the VIP when it went wrong tells a detection failure from a client-side one.
+    const where = `A holds the VIP: ${topo.holds('a')}, B holds it: ${topo.holds('b')}`;
+    return { ...base, ok: false, error: `${(e as Error).message} (${where})` };
   } finally {
     cutter?.stdin?.end();
     cutter?.kill('SIGKILL');
