@@ -223,6 +223,7 @@ static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t n
         }
     }
     n->last_status_ms = now;
+    n->stall_forgiven = false;
     n->heard = true;
     /* Protocol 1 = the peer does acks/flow control; one status without it
      * turns acks to it off for good (§5.2). */
@@ -449,13 +450,15 @@ static void arm_timer(hb_engine *e, int64_t at_ms)
  * watch is not evidence: on a shared host the peers were paused too and
  * could not send.  Datagrams that did arrive meanwhile were read before this
  * runs, so each live peer gets the stalled time back (never beyond now: at
- * most one full deadtime from the moment the thread runs again). */
+ * most one full deadtime from the moment the thread runs again) - once per
+ * silence: a thread that keeps waking late must not keep a dead peer alive. */
 static void forgive_stall(hb_engine *e, int64_t stall, int64_t now)
 {
     for (size_t i = 0; i < e->nnodes; i++) {
         hb_node_state *n = &e->nodes[i];
-        if ((int)i == e->self || n->is_ping || n->dead || !n->heard)
+        if ((int)i == e->self || n->is_ping || n->dead || !n->heard || n->stall_forgiven)
             continue;
+        n->stall_forgiven = true;
         n->last_status_ms = n->last_status_ms + stall < now ? n->last_status_ms + stall : now;
         for (size_t l = 0; l < e->nlinks; l++)
             if (n->links[l].up)

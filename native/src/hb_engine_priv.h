@@ -27,6 +27,7 @@ typedef struct hb_node_state {
     bool dead;
     bool restarted_since_death;
     int64_t last_status_ms;
+    bool stall_forgiven;     /* this silence already got a stall back (once per silence) */
     uint32_t dt_ms;
     bool have_uuid;
     uint8_t uuid[HB_UUID_LEN];
