@@ -38,7 +38,7 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { summarize } from './stats';
+import { type BenchRow, summarize } from './stats';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const LDIRECTORD = '/usr/sbin/ldirectord';
@@ -46,16 +46,7 @@ const VIRTUALS = 20;
 const REALS = 10;
 const PORT = Number(process.env.CHECKS_BENCH_PORT ?? 18080);
 
-interface Row {
-  bench: string;
-  impl: string;
-  setting: string;
-  n: number;
-  min: number;
-  median: number;
-  max: number;
-  unit: string;
-}
+type Row = BenchRow;
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);

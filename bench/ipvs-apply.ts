@@ -56,25 +56,14 @@ import { Director } from '../src/ldirectord/director';
 import { silentLogger } from '../src/ldirectord/events';
 import { serviceKeyOf, serviceKeyText } from '../src/ldirectord/ipvs-text';
 import { Reconciler } from '../src/ldirectord/reconciler';
-import { summarize } from './stats';
+import { type BenchRow, summarize } from './stats';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const IPVSADM = '/usr/sbin/ipvsadm';
 const LDIRECTORD = '/usr/sbin/ldirectord';
 
-export interface Row {
-  bench: string;
-  impl: string;
-  setting: string;
-  /** Runs that counted (produced exactly the expected table). */
-  n: number;
-  min: number;
-  median: number;
-  max: number;
-  unit: string;
-  /** Runs that did not produce the table (not in min/median/max). */
-  failed?: number;
-}
+/** n: runs that produced exactly the expected table; failed: runs that did not. */
+export type Row = BenchRow;
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);

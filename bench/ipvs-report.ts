@@ -8,20 +8,11 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { BenchRow } from './stats';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
-interface Row {
-  bench: string;
-  impl: string;
-  setting: string;
-  n: number;
-  min: number;
-  median: number;
-  max: number;
-  unit: string;
-  failed?: number;
-}
+type Row = BenchRow;
 
 interface Part {
   date: string;

@@ -33,3 +33,18 @@ export interface TailSummary extends Summary {
 export function summarizeTail(values: readonly number[]): TailSummary {
   return { ...summarize(values), p99: percentile(values, 0.99) };
 }
+
+/** One summarised result row of a bench's JSON (ipvs.json and friends). */
+export interface BenchRow {
+  bench: string;
+  impl: string;
+  setting: string;
+  /** Runs that counted. */
+  n: number;
+  min: number;
+  median: number;
+  max: number;
+  unit: string;
+  /** Runs that did not count (not in min/median/max). */
+  failed?: number;
+}
