@@ -9,10 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "hb_internal.h"
 
@@ -96,38 +94,19 @@ const char *hb_auth_method_name(hb_auth_method method)
 int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
                     const void *key, size_t key_len)
 {
-    static const uint8_t empty_key[1];
-    char md[8]; /* OSSL_PARAM wants a mutable string */
-
     memset(d, 0, sizeof(*d));
     d->method = method;
     switch (method) {
     case HB_AUTH_CRC:
         d->crc = hb_crc32_init();
         return 0;
-    case HB_AUTH_MD5: memcpy(md, "MD5", 4); break;
-    case HB_AUTH_SHA1: memcpy(md, "SHA1", 5); break;
-    default: return -EINVAL;
+    case HB_AUTH_MD5:
+    case HB_AUTH_SHA1:
+        d->mac_ctx = hb_hmac_keyed_new(method, key, key_len);
+        return d->mac_ctx != NULL ? 0 : -EIO;
+    default:
+        return -EINVAL;
     }
-
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    if (ctx == NULL)
-        return -EIO;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    /* A NULL key would mean "keep the previous key"; an empty key (which the
-     * quirk of hb_verify_outer() can produce with a crc signing entry) must
-     * still be set, so pass a valid pointer. */
-    if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params)) {
-        EVP_MAC_CTX_free(ctx);
-        return -EIO;
-    }
-    d->mac_ctx = ctx;
-    return 0;
 }
 
 void hb_digest_update(hb_digest_stream *d, const void *data, size_t len)

@@ -20,6 +20,9 @@ typedef struct hb_digest_stream {
     bool failed;
 } hb_digest_stream;
 
+/* A fresh HMAC context (EVP_MAC_CTX *) keyed for md5/sha1, or NULL. */
+void *hb_hmac_keyed_new(hb_auth_method method, const void *key, size_t key_len);
+
 int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
                     const void *key, size_t key_len);
 void hb_digest_update(hb_digest_stream *d, const void *data, size_t len);

@@ -103,6 +103,36 @@ static void empty_key_hmac(void)
     CHECK_INT(hb_auth_digest(HB_AUTH_NONE, NULL, 0, "abc", 3, out), -EINVAL);
 }
 
+/* Keyed contexts are made once and copied (hb_hmac_keyed.c): more keys than
+ * the table holds, reused in another order, must give the same digests, and
+ * neither a key's prefix nor the other method may hit a cached context. */
+static void keyed_contexts_reused_and_evicted(void)
+{
+    enum { KEYS = 20 };
+    char first[KEYS][2][HB_DIGEST_TEXT_MAX];
+    char key[16];
+    for (int round = 0; round < 2; round++) {
+        for (int n = 0; n < KEYS; n++) {
+            int i = round == 0 ? n : KEYS - 1 - n;
+            int key_len = snprintf(key, sizeof key, "key-%d", i);
+            for (int sha = 0; sha < 2; sha++) {
+                char out[HB_DIGEST_TEXT_MAX];
+                CHECK_INT(hb_auth_digest(sha ? HB_AUTH_SHA1 : HB_AUTH_MD5, key, (size_t)key_len,
+                                         "abc", 3, out), sha ? 40 : 32);
+                if (round == 0)
+                    memcpy(first[i][sha], out, sizeof out);
+                else
+                    CHECK_STR(out, first[i][sha]);
+            }
+        }
+    }
+    for (int i = 1; i < KEYS; i++)
+        CHECK(strcmp(first[0][1], first[i][1]) != 0);
+    /* "key-1" is a prefix of "key-10": a distinct key, a distinct digest. */
+    CHECK(strcmp(first[1][0], first[10][0]) != 0);
+    rfc2202_vectors(); /* again, now that the table has churned */
+}
+
 static void key_table_rules(void)
 {
     static hb_keys k;
@@ -162,6 +192,7 @@ int main(void)
     rfc2202_vectors();
     worked_example_inner_digests();
     empty_key_hmac();
+    keyed_contexts_reused_and_evicted();
     key_table_rules();
     method_names();
     digest_comparison();
