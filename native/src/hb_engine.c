@@ -590,9 +590,12 @@ static void *engine_main(void *arg)
         pthread_mutex_lock(&e->lock);
         now = hb_mono_ms();
         int64_t next = run_timers(e, now);
+        /* Woken by a datagram before the deadline, the timer is still set right. */
+        bool rearm = next != e->armed_ms || next <= now;
         e->armed_ms = next;
         pthread_mutex_unlock(&e->lock);
-        arm_timer(e, next);
+        if (rearm)
+            arm_timer(e, next);
         int n = epoll_wait(e->epfd, evs, 32, -1);
         if (n < 0) {
             if (errno == EINTR)

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <stdio.h>
@@ -174,6 +176,23 @@ out:
     return 0;
 }
 
+/* The kernel hands every broadcast we send back to our own receiving socket
+ * as a looped-back copy (PACKET_LOOPBACK).  A classic BPF filter drops those
+ * copies in the kernel, so the heartbeat thread is neither woken nor spends a
+ * verification for each datagram it sent itself.  Peers' broadcasts arrive
+ * as PACKET_BROADCAST and pass. */
+static int drop_own_loopback(int fd)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_LOOPBACK, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+    };
+    struct sock_fprog prog = {.len = (unsigned short)(sizeof code / sizeof code[0]), .filter = code};
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0 ? 0 : -errno;
+}
+
 int hb_udp_open_rx(const hb_medium_config *m, hb_udp_rx *rx, char *err, size_t errlen)
 {
     int family = is_v6(m->kind) ? AF_INET6 : AF_INET;
@@ -207,6 +226,9 @@ int hb_udp_open_rx(const hb_medium_config *m, hb_udp_rx *rx, char *err, size_t e
         close(fd);
         return fail(err, errlen, -rc, what, m->iface);
     }
+    /* Only an optimisation: without the filter the engine drops its own copies itself. */
+    if (m->kind == HB_MEDIUM_BCAST)
+        (void)drop_own_loopback(fd);
     rx->fd = fd;
     rx->family = family;
     snprintf(rx->iface, sizeof rx->iface, "%s", m->iface);
@@ -217,6 +239,9 @@ int hb_udp_open_rx(const hb_medium_config *m, hb_udp_rx *rx, char *err, size_t e
 int hb_udp_join(const hb_medium_config *m, const hb_udp_rx *rx, char *err, size_t errlen)
 {
     unsigned ifindex = if_nametoindex(m->iface);
+    /* mcast with loop 1 asks for local copies (another node on this host): keep them. */
+    if ((m->kind == HB_MEDIUM_MCAST || m->kind == HB_MEDIUM_MCAST6) && m->loop)
+        (void)setsockopt(rx->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0);
     if (m->kind == HB_MEDIUM_MCAST) {
         struct ip_mreqn mr = {.imr_ifindex = (int)ifindex};
         if (inet_pton(AF_INET, m->address, &mr.imr_multiaddr) != 1)

@@ -35,6 +35,10 @@ test('two media: a cut link goes dead while the node stays active; duplicates re
   assert.equal(a.cli(['status', 'listhblinks', 'node2']).stdout, '\teth0\n\thb1\n');
   const s0 = await a.status();
   assert.ok((s0?.counters.edrop_duplicate ?? 0) > 0, 'the copy on the second medium is recognised as a duplicate');
+  // The kernel loops every broadcast back to its sender; a socket filter drops
+  // those copies before they wake the heartbeat thread.
+  assert.ok((s0?.counters.status_sent ?? 0) > 5, 'heartbeats were sent');
+  assert.equal(s0?.counters.edrop_own_message ?? 0, 0, 'no looped-back copy of our own broadcasts reached the engine');
   lan.setInterface('n2', 'hb1', false);
   await waitUntil('link node2:hb1 dead on node1', () => a.cli(['status', 'hblinkstatus', 'node2', 'hb1']).stdout === 'dead\n', 10_000);
   assert.equal(a.cli(['status', 'hblinkstatus', 'node2', 'eth0']).stdout, 'up\n');
