@@ -122,6 +122,7 @@ struct hb_engine {
     /* native takeover: rtnetlink handle (opened on first use) and announcers */
     hb_rtnl *rtnl;
     hb_announcer announcers[HB_MAX_ANNOUNCERS];
+    unsigned announcers_active;
     uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;

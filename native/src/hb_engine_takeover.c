@@ -114,6 +114,7 @@ static int start_announce(hb_engine *e, const hb_takeover_step *s, int64_t now, 
     }
     if (s->count > 1) {
         slot->active = true;
+        e->announcers_active++;
         slot->left = s->count - 1;
         slot->interval_ms = s->interval_ms;
         slot->mode = mode;
@@ -152,7 +153,8 @@ void hb_engine_run_plan(hb_engine *e, hb_node_state *n, int64_t now)
 int64_t hb_engine_announce_timers(hb_engine *e, int64_t now)
 {
     int64_t next = INT64_MAX;
-    for (size_t i = 0; i < HB_MAX_ANNOUNCERS; i++) {
+    /* Runs at every wake-up; the slots are large, so skip them when idle. */
+    for (size_t i = 0; i < HB_MAX_ANNOUNCERS && e->announcers_active > 0; i++) {
         hb_announcer *a = &e->announcers[i];
         if (!a->active)
             continue;
@@ -161,6 +163,7 @@ int64_t hb_engine_announce_timers(hb_engine *e, int64_t now)
             if (--a->left == 0) {
                 hb_garp_close(&a->garp);
                 a->active = false;
+                e->announcers_active--;
                 continue;
             }
             a->next_ms += a->interval_ms;
@@ -178,6 +181,7 @@ void hb_engine_takeover_close(hb_engine *e)
             hb_garp_close(&e->announcers[i].garp);
         e->announcers[i].active = false;
     }
+    e->announcers_active = 0;
     for (size_t i = 0; i < e->nnodes; i++) {
         free(e->nodes[i].plan);
         e->nodes[i].plan = NULL;
