@@ -15,7 +15,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 // ---------------------------------------------------------------- rows
 
 export type Bench = 'failover' | 'sweep' | 'serial' | 'cost' | 'robustness';
-export type Unit = 'ms' | '%' | 'packets/s' | 'MiB' | 'bytes' | 'count';
+export type Unit = 'ms' | 'µs' | '%' | 'packets/s' | 'MiB' | 'bytes' | 'count';
 
 export interface ReportRow {
   readonly bench: Bench;
@@ -244,6 +244,12 @@ function costWindows(raw: RawResults): CostWindow[] {
 
 const steadyKey = (impl: string, setting: string, load: string) => `${impl}\0${setting}\0${load}`;
 
+/** Both directors' CPU per frame the pair sends, µs; undefined when nothing was sent. */
+function cpuPerFrameUs(c: CostRecord): number | undefined {
+  const frames = c.packetsPerSecA + c.packetsPerSecB;
+  return frames > 0 ? (((c.cpuA + c.cpuB) / 100) * 1e6) / frames : undefined;
+}
+
 function costRows(raw: RawResults): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const ws of groupBy(costWindows(raw), (w) => steadyKey(w.record.impl, w.record.setting, w.load)).values()) {
@@ -251,6 +257,9 @@ function costRows(raw: RawResults): ReportRow[] {
     if (first === undefined) continue;
     const key: RowKey = { bench: 'cost', impl: first.record.impl, setting: first.record.setting, settingLabel: first.record.settingLabel, mode: first.load };
     for (const m of COST_METRICS) rows.push(makeRow(key, m.metric, ws.map((w) => w.record[m.metric]), 0, m.unit));
+    rows.push(makeRow(key, 'cpuPair', ws.map((w) => w.record.cpuA + w.record.cpuB), 0, '%'));
+    const perFrame = ws.map((w) => cpuPerFrameUs(w.record)).filter((v): v is number => v !== undefined);
+    if (perFrame.length > 0) rows.push(makeRow(key, 'cpuPerFrameUs', perFrame, 0, 'µs'));
   }
   return rows;
 }
@@ -398,9 +407,12 @@ function costTable(rows: readonly ReportRow[]): string {
   const cr = rows.filter((r) => r.bench === 'cost' && r.metric === 'cpuA');
   if (cr.length === 0) return NOT_MEASURED;
   const med = (r: ReportRow, m: string) => fmtNum(findRow(rows, r, m)?.median);
-  const body = cr.map((r) => [r.impl, r.setting, r.mode, String(r.n), med(r, 'cpuA'), med(r, 'cpuB'), med(r, 'packetsPerSecA'), med(r, 'packetsPerSecB'), med(r, 'rssMiBA'), med(r, 'rssMiBB')]);
-  const note = 'Both directors left alone, nothing failing; medians over the windows. CPU: utime + stime of every daemon process, % of one core.';
-  return `${note}\n\n${table(['implementation', 'setting', 'load', 'windows', 'CPU A (%)', 'CPU B (%)', 'packets/s A', 'packets/s B', 'RSS A (MiB)', 'RSS B (MiB)'], body)}`;
+  const body = cr.map((r) => [r.impl, r.setting, r.mode, String(r.n), med(r, 'cpuA'), med(r, 'cpuB'), med(r, 'cpuPair'), med(r, 'packetsPerSecA'), med(r, 'packetsPerSecB'), med(r, 'cpuPerFrameUs'), med(r, 'rssMiBA'), med(r, 'rssMiBB')]);
+  const note = [
+    'Both directors left alone, nothing failing; medians over the windows. CPU: utime + stime of every daemon process, % of one core.',
+    "Per frame: both directors' CPU divided by the frames the pair sends, i.e. the cost of one heartbeat or advert, sent and received (a Heartbeat pair sends from both directors, a VRRP pair from the master only).",
+  ].join(' ');
+  return `${note}\n\n${table(['implementation', 'setting', 'load', 'windows', 'CPU A (%)', 'CPU B (%)', 'CPU pair (%)', 'packets/s A', 'packets/s B', 'CPU per frame (µs)', 'RSS A (MiB)', 'RSS B (MiB)'], body)}`;
 }
 
 function robustnessTable(records: readonly RobustnessRecord[]): string {

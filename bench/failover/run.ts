@@ -11,7 +11,7 @@
 //
 // Usage: node dist/bench/failover/run.js [--phases failover,sweep,serial,steady]
 //   [--impls hbd,heartbeat,keepalived] [--trials 10] [--default-trials 10]
-//   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30]
+//   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30] [--cost-windows 3]
 //   [--loaded-seconds 60] [--out bench/results] [--quick]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -57,6 +57,7 @@ interface Plan {
   readonly sweepTrials: number;
   readonly serialTrials: number;
   readonly idleSeconds: number;
+  readonly costWindows: number;
   readonly loadedSeconds: number;
   readonly outDir: string;
 }
@@ -77,6 +78,7 @@ function plan(): Plan {
     sweepTrials: Number(arg('--sweep-trials', quick ? '3' : '10')),
     serialTrials: Number(arg('--serial-trials', quick ? '2' : '10')),
     idleSeconds: Number(arg('--idle-seconds', quick ? '10' : '30')),
+    costWindows: Number(arg('--cost-windows', quick ? '1' : '3')),
     loadedSeconds: Number(arg('--loaded-seconds', quick ? '15' : '60')),
     outDir: path.resolve(arg('--out', path.join(REPO, 'bench', 'results'))),
   };
@@ -197,15 +199,17 @@ async function main(): Promise<void> {
       serial = await runSerialBench({ workDir: work, trials: p.serialTrials, log: say });
     }
     if (p.phases.has('steady')) {
-      say(`== steady: fastest settings left alone, ${p.idleSeconds} s idle (cost) and ${p.loadedSeconds} s with all cores saturated`);
+      say(`== steady: fastest settings left alone, ${p.costWindows} × ${p.idleSeconds} s idle (cost) and ${p.loadedSeconds} s with all cores saturated`);
       cost = [];
       robustness = [];
       for (const load of ['idle', 'all cores saturated'] as const) {
         // hbd also at keepalived's interval (10 ms), to compare cost at the same rate.
-        const runs = p.adapters.flatMap((a) => [
+        const round = p.adapters.flatMap((a) => [
           { a, s: a.settings().fastest },
           ...(a.impl === 'hbd' && load === 'idle' ? [{ a, s: hbdSetting('ka10', 10, 50) }] : []),
         ]);
+        // Idle windows are cheap and CPU figures noisy: several rounds, interleaved like the trials.
+        const runs = load === 'idle' ? Array.from({ length: p.costWindows }, () => round).flat() : round;
         for (const { a, s } of runs) {
           note(a.impl, s);
           const r = await runSteady(a, topo, s, load, load === 'idle' ? p.idleSeconds : p.loadedSeconds, work);
