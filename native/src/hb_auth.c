@@ -109,12 +109,30 @@ int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
     }
 }
 
+static void flush_stage(hb_digest_stream *d)
+{
+    if (d->staged != 0 && d->mac_ctx != NULL && !EVP_MAC_update(d->mac_ctx, d->stage, d->staged))
+        d->failed = true;
+    d->staged = 0;
+}
+
 void hb_digest_update(hb_digest_stream *d, const void *data, size_t len)
 {
-    if (d->method == HB_AUTH_CRC)
+    if (d->method == HB_AUTH_CRC) {
         d->crc = hb_crc32_update(d->crc, data, len);
-    else if (d->mac_ctx != NULL && len != 0 && !EVP_MAC_update(d->mac_ctx, data, len))
-        d->failed = true;
+        return;
+    }
+    if (len > sizeof(d->stage) - d->staged) {
+        flush_stage(d);
+        if (len > sizeof(d->stage)) {
+            if (d->mac_ctx != NULL && !EVP_MAC_update(d->mac_ctx, data, len))
+                d->failed = true;
+            return;
+        }
+    }
+    if (len != 0)
+        memcpy(d->stage + d->staged, data, len);
+    d->staged += len;
 }
 
 int hb_digest_end(hb_digest_stream *d, char out[HB_DIGEST_TEXT_MAX])
@@ -123,6 +141,7 @@ int hb_digest_end(hb_digest_stream *d, char out[HB_DIGEST_TEXT_MAX])
     if (d->method == HB_AUTH_CRC)
         return (int)hb_crc32_text(hb_crc32_final(d->crc), out);
 
+    flush_stage(d);
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t mac_len = 0;
     bool ok = d->mac_ctx != NULL && !d->failed &&

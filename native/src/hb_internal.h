@@ -18,6 +18,11 @@ typedef struct hb_digest_stream {
     uint32_t crc;
     void *mac_ctx; /* EVP_MAC_CTX * for md5/sha1 */
     bool failed;
+    /* Serialisers hand over a few bytes at a time (a length, a name, "=");
+     * each EVP_MAC_update is a trip through the provider, so they are
+     * gathered here first. */
+    size_t staged;
+    uint8_t stage[512];
 } hb_digest_stream;
 
 /* A fresh HMAC context (EVP_MAC_CTX *) keyed for md5/sha1, or NULL. */
