@@ -1055,6 +1055,7 @@ typedef enum hb_counter {
     HB_CTR_PING_REPLIES,
     HB_CTR_EVENTS_DROPPED,     /* event queue full */
     HB_CTR_STALLS_FORGIVEN,    /* the thread itself was held up: peers got the time back */
+    HB_CTR_WAKEUPS,            /* times the heartbeat thread woke (timer, datagram, command) */
     HB_CTR_DROP_BASE,          /* + hb_drop_reason (HB_DROP_REASON_COUNT entries) */
     HB_CTR_EDROP_BASE = HB_CTR_DROP_BASE + HB_DROP_REASON_COUNT, /* + hb_engine_drop */
     HB_CTR_COUNT = HB_CTR_EDROP_BASE + HB_EDROP_COUNT

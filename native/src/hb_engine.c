@@ -1,8 +1,9 @@
 /* The heartbeat engine thread (see hbcore.h).  One epoll loop owns every
- * medium and one timerfd armed on CLOCK_MONOTONIC at the earliest absolute
- * deadline: the next status send, a node's or a link's death, a due
- * retransmission request.  Receiving a datagram only moves timestamps; the
- * deadlines are recomputed from them (style.md §6). */
+ * medium and sleeps until the earliest absolute CLOCK_MONOTONIC deadline:
+ * the next status send, a node's or a link's death, a due retransmission
+ * request.  Receiving a datagram only moves timestamps; the deadlines are
+ * recomputed from them (style.md §6).  At short keepalives the UDP media
+ * are read at each wake-up rather than watched (hb_engine_rx.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hb_engine_priv.h"
@@ -202,7 +205,9 @@ static void link_heard(hb_engine *e, hb_node_state *n, int link, int64_t now)
     if (link < 0)
         return;
     hb_link_state *l = &n->links[link];
-    l->last_rx_ms = now;
+    /* Read in a batch, media may be read out of arrival order. */
+    if (now > l->last_rx_ms)
+        l->last_rx_ms = now;
     l->ever = true;
     if (!l->up) {
         l->up = true;
@@ -222,7 +227,8 @@ static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t n
             hb_engine_emit_simple(e, HB_EV_LATE_HEARTBEAT, n->name, NULL, NULL, gap, gap > (int64_t)n->dt_ms, NULL);
         }
     }
-    n->last_status_ms = now;
+    if (now > n->last_status_ms || n->dead || !n->heard)
+        n->last_status_ms = now;
     n->stall_forgiven = false;
     n->heard = true;
     /* Protocol 1 = the peer does acks/flow control; one status without it
@@ -357,27 +363,6 @@ void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size
         hb_engine_maybe_ack(e, n, seq, now);
 }
 
-static void drain_rx(hb_engine *e, hb_udp_rx *rx, int64_t now)
-{
-    for (int budget = 0; budget < 256; budget++) {
-        struct sockaddr_storage from;
-        socklen_t fromlen = sizeof from;
-        ssize_t n = recvfrom(rx->fd, e->rxbuf, e->bufcap, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EINTR) {
-                uint64_t suppressed;
-                if (hb_engine_rate_ok(e, 200 + (size_t)rx->link, now, &suppressed))
-                    hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, e->link_names[rx->link], NULL, errno, 0,
-                                          "receiving heartbeat datagrams");
-            }
-            return;
-        }
-        char addr[64] = "";
-        hb_format_sockaddr(&from, addr, sizeof addr);
-        hb_engine_on_message_bytes(e, rx->link, e->rxbuf, (size_t)n, addr, now);
-    }
-}
-
 /* -------------------------------------------------------------- deadlines */
 
 static int64_t node_deadline(const hb_engine *e, const hb_node_state *n)
@@ -434,6 +419,7 @@ static int64_t run_deadlines(hb_engine *e, int64_t now)
     return next;
 }
 
+/* The timerfd, only where epoll_pwait2 is missing. */
 static void arm_timer(hb_engine *e, int64_t at_ms)
 {
     struct itimerspec its;
@@ -464,6 +450,33 @@ static void forgive_stall(hb_engine *e, int64_t stall, int64_t now)
             if (n->links[l].up)
                 n->links[l].last_rx_ms = n->links[l].last_rx_ms + stall < now ? n->links[l].last_rx_ms + stall : now;
     }
+}
+
+/* Sleeps until a watched fd is ready or the absolute deadline: the timeout
+ * of epoll_pwait2 (ns resolution), which saves the timerfd's read and re-arm
+ * at every tick; the timerfd where the kernel lacks it. */
+static int wait_until(hb_engine *e, struct epoll_event *evs, int max, int64_t deadline_ms, bool rearm)
+{
+#ifdef SYS_epoll_pwait2
+    if (!e->sleep_by_timerfd) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t left = deadline_ms * 1000000 - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+        if (left < 0)
+            left = 0;
+        struct timespec timeout = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+        long n = syscall(SYS_epoll_pwait2, e->epfd, evs, max, &timeout, NULL, (size_t)0);
+        if (n >= 0 || errno != ENOSYS)
+            return (int)n;
+        e->sleep_by_timerfd = true;
+        rearm = true;
+    }
+#else
+    e->sleep_by_timerfd = true;
+#endif
+    if (rearm)
+        arm_timer(e, deadline_ms);
+    return epoll_wait(e->epfd, evs, max, -1);
 }
 
 /* Everything due at `now`; returns the next absolute deadline. */
@@ -588,20 +601,21 @@ static void *engine_main(void *arg)
     struct epoll_event evs[32];
     while (!atomic_load(&e->stop)) {
         pthread_mutex_lock(&e->lock);
+        /* Before any deadline is judged: what came since the last wake-up. */
+        hb_engine_rx_read_unwatched(e);
         now = hb_mono_ms();
         int64_t next = run_timers(e, now);
         /* Woken by a datagram before the deadline, the timer is still set right. */
         bool rearm = next != e->armed_ms || next <= now;
         e->armed_ms = next;
         pthread_mutex_unlock(&e->lock);
-        if (rearm)
-            arm_timer(e, next);
-        int n = epoll_wait(e->epfd, evs, 32, -1);
+        int n = wait_until(e, evs, 32, next, rearm);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
+        hb_engine_count(e, HB_CTR_WAKEUPS, 1);
         pthread_mutex_lock(&e->lock);
         now = hb_mono_ms();
         for (int i = 0; i < n; i++) {
@@ -620,7 +634,7 @@ static void *engine_main(void *arg)
                 pthread_mutex_lock(&e->lock);
                 break;
             case HB_FD_RX:
-                drain_rx(e, &e->rx[index], now);
+                hb_engine_rx_ready(e, index, now);
                 break;
             case HB_FD_SERIAL:
                 hb_engine_serial_io(e, index, evs[i].events, now);

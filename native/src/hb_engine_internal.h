@@ -44,6 +44,7 @@ typedef struct hb_udp_rx {
     char iface[32];
     uint16_t port;
     int link;
+    bool stamped;            /* SO_TIMESTAMPNS on, not watched: read at each tick */
 } hb_udp_rx;
 
 /* Opens the sending socket of a network medium.  Returns 0 or -errno with
@@ -72,5 +73,13 @@ int hb_rt_mutex_init(pthread_mutex_t *m);
 
 /* Wall clock seconds (for the `ts` field). */
 uint64_t hb_wall_seconds(void);
+
+/* When a datagram the kernel stamped at `stamp_real_ns` (CLOCK_REALTIME, the
+ * only clock socket timestamps use) arrived, in monotonic ms: the offset of
+ * the two clocks read together now converts it.  Clamped to [floor_ms, now]:
+ * a wall-clock step between arrival and read must not move a heartbeat into
+ * the future, nor before the previous read (which would make a peer look
+ * silent for longer than it was). */
+int64_t hb_arrival_mono_ms(int64_t stamp_real_ns, int64_t real_now_ns, int64_t mono_now_ns, int64_t floor_ms);
 
 #endif

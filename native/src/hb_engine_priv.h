@@ -6,6 +6,9 @@
 
 #define HB_RATE_KEYS 512u
 #define HB_ENGINE_STACK_SIZE (256u * 1024u)
+/* Up to this keepalive, datagrams are read at the thread's next wake-up
+ * instead of waking it (hb_engine_rx.c): the longest a message waits. */
+#define HB_RX_COALESCE_MAX_MS 50u
 
 typedef struct hb_rate {
     int64_t last_ms;
@@ -127,6 +130,9 @@ struct hb_engine {
     int64_t start_ms;
     int64_t next_send_ms;
     int64_t armed_ms;        /* the absolute deadline the thread last slept until */
+    bool sleep_by_timerfd;   /* no epoll_pwait2 (kernel < 5.11): the timerfd wakes us */
+    bool rx_unwatched;       /* some media are read at each wake-up, not watched */
+    int64_t rx_read_ms;      /* when they were last read */
     char loadavg[64];
     int64_t loadavg_at;
 
@@ -150,6 +156,12 @@ void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *re
 void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now);
 
 uint64_t hb_engine_random(hb_engine *e);
+
+/* hb_engine_rx.c: reading the UDP media */
+/* Short keepalive: stamps on, the socket is not watched (true); else false. */
+bool hb_engine_rx_unwatched(hb_engine *e, hb_udp_rx *rx);
+void hb_engine_rx_read_unwatched(hb_engine *e);
+void hb_engine_rx_ready(hb_engine *e, size_t index, int64_t now);
 
 /* hb_engine_seq.c: sequencing, retransmission, acks (wire §6.3-6.6) */
 hb_seq_outcome hb_engine_seq_check(hb_engine *e, hb_node_state *n, uint64_t hg, uint64_t seq, bool ns, int64_t now);

@@ -46,6 +46,7 @@ static const char *const counter_names[HB_CTR_DROP_BASE] = {
     [HB_CTR_PING_REPLIES] = "ping_replies",
     [HB_CTR_EVENTS_DROPPED] = "events_dropped",
     [HB_CTR_STALLS_FORGIVEN] = "stalls_forgiven",
+    [HB_CTR_WAKEUPS] = "wakeups",
 };
 
 const char *hb_counter_name(int counter)
@@ -178,7 +179,7 @@ static int open_network_media(hb_engine *e, char *err, size_t errlen)
         if ((rc = hb_udp_open_rx(m, rx, err, errlen)) < 0)
             return rc;
         rx->link = link;
-        if ((rc = hb_engine_add_fd(e, rx->fd, HB_FD_RX, (uint32_t)e->nrx, EPOLLIN)) < 0) {
+        if (!hb_engine_rx_unwatched(e, rx) && (rc = hb_engine_add_fd(e, rx->fd, HB_FD_RX, (uint32_t)e->nrx, EPOLLIN)) < 0) {
             close(rx->fd);
             snprintf(err, errlen, "adding a socket to epoll");
             return rc;

@@ -99,6 +99,7 @@ test('IPv6 media: ucast6 and mcast6', { timeout: 60_000 }, async (t) => {
     await waitUntil(`both active over ${medium}`, bothActive(a, b), 20_000);
     a.kill();
     b.kill();
+    await new Promise((r) => setTimeout(r, 300));
   }
 });
 
@@ -168,4 +169,29 @@ test('a heartbeat thread that keeps stalling gets a dead peer\'s silence forgive
   assert.ok(after < 1500, `node2 declared dead ${after} ms after the kill, within one forgiven stall of the deadtime`);
   const s = await a.status();
   assert.ok((s?.counters.stalls_forgiven ?? 0) >= 3, 'node1 noticed its repeated stalls');
+});
+
+test('at short keepalives a peer\'s heartbeats are read at the next tick and do not wake the thread; at long ones they do', { timeout: 90_000 }, async (t) => {
+  const work = tempDir(t);
+  const lan = Lan.create([{ name: 'n1', addresses: ['10.99.76.1/24'] }, { name: 'n2', addresses: ['10.99.76.2/24'] }]);
+  t.after(() => lan.destroy());
+  for (const [ka, coalesced] of [[10, true], [100, false]] as const) {
+    const haCf = [`keepalive ${ka}ms`, 'deadtime 1', 'warntime 500ms', 'initdead 2', 'bcast eth0', 'node node1 node2', 'auto_failback on', ''].join('\n');
+    const [a, b] = pair(t, lan, path.join(work, `ka${ka}`), haCf);
+    await waitUntil('both active', bothActive(a, b), 20_000);
+    const c0 = (await a.status())?.counters;
+    await new Promise((r) => setTimeout(r, 2000));
+    const c1 = (await a.status())?.counters;
+    assert.ok(c0 && c1);
+    const d = (k: string) => (c1[k] ?? 0) - (c0[k] ?? 0);
+    t.diagnostic(`keepalive ${ka} ms: ${d('wakeups')} wake-ups, ${d('status_sent')} sent, ${d('rx_accepted')} accepted`);
+    assert.ok(d('rx_accepted') >= 0.8 * d('status_sent'), 'node2\'s heartbeats were read');
+    assert.ok(d('wakeups') >= 0.8 * d('status_sent'), 'the thread woke at least for each heartbeat it sent');
+    assert.equal(await a.nodeStatus('node2'), 'active');
+    if (coalesced) assert.ok(d('wakeups') < 1.4 * d('status_sent'), 'one wake-up per own heartbeat, none per received one');
+    else assert.ok(d('wakeups') >= 1.6 * d('status_sent'), 'each received heartbeat woke the thread');
+    a.kill();
+    b.kill();
+    await new Promise((r) => setTimeout(r, 300));
+  }
 });
