@@ -15,8 +15,10 @@ import {
   type MembershipState,
   type NodeStatus,
   initialMembership,
+  membershipWaiting,
   stepMembership,
 } from './membership';
+import { Ticker } from './ticker';
 
 export type MessageFields = readonly (readonly [string, string | Buffer])[];
 
@@ -42,7 +44,7 @@ const KNOWN_STATUS: ReadonlySet<string> = new Set(['init', 'up', 'active', 'dead
 
 export class Heartbeat {
   private membership: MembershipState;
-  private readonly tick: NodeJS.Timeout;
+  private readonly tick: Ticker;
   private readonly messageListeners = new Set<(m: ClusterMessage) => void>();
   private readonly statusListeners = new Set<(node: string, status: string) => void>();
   private stopped = false;
@@ -52,8 +54,7 @@ export class Heartbeat {
     private readonly engine: NativeEngine,
   ) {
     this.membership = initialMembership(opts.identity.nodeName, opts.config.nodes);
-    this.tick = setInterval(() => this.step({ kind: 'tick', nowMs: this.now() }), TICK_MS);
-    this.tick.unref();
+    this.tick = new Ticker(TICK_MS, () => this.step({ kind: 'tick', nowMs: this.now() }));
   }
 
   static async start(opts: HeartbeatOptions): Promise<Heartbeat> {
@@ -120,7 +121,7 @@ export class Heartbeat {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.tick);
+    this.tick.stop();
     this.drain();
     this.engine.stop();
   }
@@ -128,6 +129,7 @@ export class Heartbeat {
   private step(input: MembershipInput): void {
     const { state, actions } = stepMembership(this.membership, input);
     this.membership = state;
+    if (!this.stopped) this.tick.want(membershipWaiting(state));
     for (const a of actions) this.act(a);
   }
 

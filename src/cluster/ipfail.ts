@@ -30,6 +30,11 @@ export type IpfailAction =
 
 export const IPFAIL_TYPES: ReadonlySet<string> = new Set(['num_ping_nodes', 'you_are_dead', 'abort_giveup']);
 
+/** Whether a tick could change anything (the tick case's conditions). */
+export function ipfailWaiting(s: IpfailState): boolean {
+  return s.giveupAtMs !== 0 || s.needStandby;
+}
+
 export function initialIpfail(peer: string, keepaliveMs: number, autoFailback: boolean): IpfailState {
   return { peer, keepaliveMs, autoFailback, giveupAtMs: 0, giveupSet: 'all', needStandby: false };
 }

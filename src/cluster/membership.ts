@@ -68,6 +68,11 @@ export function livePeers(state: MembershipState): string[] {
   return [...state.peers].filter(([, p]) => p.settled && LIVE.has(p.status)).map(([n]) => n);
 }
 
+/** Whether a tick could change anything (onTick's conditions). */
+export function membershipWaiting(state: MembershipState): boolean {
+  return state.asking !== null;
+}
+
 export function stepMembership(state: MembershipState, input: MembershipInput): Step {
   switch (input.kind) {
     case 'start':

@@ -727,6 +727,12 @@ function onShutdown(st: Step, nowMs: number): void {
   maybeShutdown(st, nowMs);
 }
 
+/** Whether a tick could change anything: every condition onTick tests. */
+export function ownershipWaiting(s: OwnershipState): boolean {
+  return s.localTakeoverAtMs !== 0 || s.standbyDeadlineMs !== 0 || s.autoFailbackRetryAtMs !== 0 || s.failedStartStandbyAtMs !== 0 || s.rscNeedsShutdown;
+}
+
+// Keep ownershipWaiting in step with the conditions here.
 function onTick(st: Step, nowMs: number): void {
   const s = st.s;
   // RQSTDELAY: nobody became stable; take our local groups (if free).

@@ -10,7 +10,8 @@ import type { Logger } from '../log';
 import type { NetOps } from '../net/types';
 import type { GroupOutcome, NativeTakeoverStep, ResourceContext, ResourceGroups } from '../resources/types';
 import type { ClusterMessage, Heartbeat } from './heartbeat';
-import { IPFAIL_TYPES, type IpfailInput, type IpfailState, initialIpfail, stepIpfail } from './ipfail';
+import { Ticker } from './ticker';
+import { IPFAIL_TYPES, type IpfailInput, type IpfailState, initialIpfail, ipfailWaiting, stepIpfail } from './ipfail';
 import {
   type Operation,
   type OwnershipAction,
@@ -19,6 +20,7 @@ import {
   FOREIGN,
   initialOwnership,
   isStable,
+  ownershipWaiting,
   rscStatus,
   stepOwnership,
 } from './ownership';
@@ -50,7 +52,11 @@ const OWNERSHIP_TYPES = new Set(['starting', 'resource', 'ask_resources', 'hb_ta
 
 export class ResourceManager {
   private state: OwnershipState;
-  private readonly tick: NodeJS.Timeout;
+  private readonly tick = new Ticker(TICK_MS, () => {
+    this.input({ kind: 'tick', nowMs: this.now() });
+    this.ipfailInput({ kind: 'tick', stable: isStable(this.state), nowMs: this.now() });
+  });
+  private closed = false;
   private readonly unsubscribe: (() => void)[] = [];
   private running = false;
   private readonly queue: Operation[] = [];
@@ -77,11 +83,7 @@ export class ResourceManager {
       this.ipfail = initialIpfail(this.peer, opts.config.keepaliveMs, opts.config.autoFailback === 'on');
       opts.logger.info('ipfail (built in): resources follow the node that sees more ping nodes');
     }
-    this.tick = setInterval(() => {
-      this.input({ kind: 'tick', nowMs: this.now() });
-      this.ipfailInput({ kind: 'tick', stable: isStable(this.state), nowMs: this.now() });
-    }, TICK_MS);
-    this.tick.unref();
+    this.wantTicks();
     this.unsubscribe.push(opts.heartbeat.onMessage((m) => this.onMessage(m)));
     this.unsubscribe.push(opts.heartbeat.onNodeStatus((node, status) => this.onNodeStatus(node, status)));
     this.unsubscribe.push(opts.events.subscribe((e) => this.onEvent(e.type, e)));
@@ -132,6 +134,7 @@ export class ResourceManager {
     if (!this.ipfail) return;
     const { state, actions } = stepIpfail(this.ipfail, i);
     this.ipfail = state;
+    this.wantTicks();
     for (const a of actions) {
       if (a.kind === 'send') this.opts.heartbeat.send(a.fields);
       else if (a.kind === 'log') this.opts.logger[a.level](`ipfail: ${a.message}`);
@@ -173,13 +176,20 @@ export class ResourceManager {
   }
 
   close(): void {
-    clearInterval(this.tick);
+    this.closed = true;
+    this.tick.stop();
     for (const u of this.unsubscribe) u();
+  }
+
+  /** Ticks only while a deadline or a pending step is waiting for one. */
+  private wantTicks(): void {
+    if (!this.closed) this.tick.want(ownershipWaiting(this.state) || (this.ipfail !== null && ipfailWaiting(this.ipfail)));
   }
 
   private input(i: OwnershipInput): void {
     const { state, actions } = stepOwnership(this.state, i);
     this.state = state;
+    this.wantTicks();
     for (const a of actions) this.act(a);
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type IpfailAction, type IpfailInput, type IpfailState, initialIpfail, stepIpfail } from '../../../src/cluster/ipfail';
+import { type IpfailAction, type IpfailInput, type IpfailState, initialIpfail, ipfailWaiting, stepIpfail } from '../../../src/cluster/ipfail';
 
 function run(s: IpfailState, inputs: IpfailInput[]): { s: IpfailState; actions: IpfailAction[] } {
   const actions: IpfailAction[] = [];
@@ -8,6 +8,8 @@ function run(s: IpfailState, inputs: IpfailInput[]): { s: IpfailState; actions: 
     const r = stepIpfail(s, i);
     s = r.state;
     actions.push(...r.actions);
+    // The daemon stops ticking while ipfailWaiting is false: a tick, stable or not, must then do nothing.
+    for (const stable of [true, false]) if (!ipfailWaiting(s)) assert.deepEqual(stepIpfail(s, { kind: 'tick', stable, nowMs: i.nowMs + 3_600_000 }), { state: s, actions: [] });
   }
   return { s, actions };
 }

@@ -5,6 +5,7 @@ import {
   type MembershipInput,
   type MembershipState,
   initialMembership,
+  membershipWaiting,
   REQNODES_RETRY_MS,
   stepMembership,
 } from '../../../src/cluster/membership';
@@ -15,6 +16,8 @@ function run(state: MembershipState, inputs: MembershipInput[]): { state: Member
     const step = stepMembership(state, input);
     state = step.state;
     actions.push(...step.actions);
+    // The daemon stops ticking while membershipWaiting is false: a tick must then do nothing.
+    if (!membershipWaiting(state)) assert.deepEqual(stepMembership(state, { kind: 'tick', nowMs: input.nowMs + 3_600_000 }), { state, actions: [] });
   }
   return { state, actions };
 }

@@ -14,6 +14,7 @@ import {
   holdName,
   initialOwnership,
   isStable,
+  ownershipWaiting,
   rscStatus,
   stepOwnership,
 } from '../../../src/cluster/ownership';
@@ -50,7 +51,19 @@ class Sim {
   input(node: string, input: OwnershipInput): void {
     const { state, actions } = stepOwnership(this.nodes.get(node)!, input);
     this.nodes.set(node, state);
+    this.idleTicksDoNothing(node, state);
     this.act(node, actions);
+  }
+
+  /** The daemon stops ticking when ownershipWaiting says so: in every state
+   * every scenario reaches, a tick (even an hour later) must then be a no-op. */
+  idleChecks = 0;
+  private idleTicksDoNothing(node: string, state: OwnershipState): void {
+    if (ownershipWaiting(state)) return;
+    this.idleChecks++;
+    const later = stepOwnership(state, { kind: 'tick', nowMs: this.now + 3_600_000 });
+    assert.deepEqual(later.actions, [], `${node}: a tick acts although ownershipWaiting is false`);
+    assert.deepEqual(later.state, state, `${node}: a tick changes the state although ownershipWaiting is false`);
   }
 
   private act(node: string, actions: readonly OwnershipAction[]): void {
