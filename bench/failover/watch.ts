@@ -56,8 +56,33 @@ export class OwnershipMonitor {
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** utime + stime of the processes, seconds. */
+/**
+ * CPU time of the processes, seconds: the scheduler's exact on-CPU time of
+ * every thread (/proc/PID/task/TID/schedstat, ns). utime + stime are sampled
+ * at the 100 Hz tick, which rounds a daemon that is idle for seconds to 0;
+ * they are the fallback where schedstat is missing.
+ */
 export function cpuSeconds(pids: readonly number[]): number {
+  let ns = 0;
+  let exact = true;
+  for (const pid of pids) {
+    try {
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        try {
+          ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        } catch {
+          /* thread exited */
+        }
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') exact = false;
+    }
+  }
+  if (exact && ns > 0) return ns / 1e9;
+  return tickSeconds(pids);
+}
+
+function tickSeconds(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     try {
