@@ -292,15 +292,29 @@ void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *re
     hb_engine_emit_simple(e, HB_EV_DROP, NULL, NULL, NULL, counter_base + reason, 0, text);
 }
 
-/* One authentic-or-not message from a medium (or the serial reader). */
+/* Where a datagram came from, for the messages about dropping it: formatted
+ * only then (inet_ntop and printf were a visible share of every receive). */
+static const char *origin_text(const hb_engine *e, const char *from, char *buf, size_t cap)
+{
+    if (from)
+        return from;
+    if (!e->rx_from)
+        return "?";
+    hb_format_sockaddr(e->rx_from, buf, cap);
+    return buf;
+}
+
+/* One authentic-or-not message from a medium (or the serial reader).  `from`
+ * names its origin; NULL: the address in e->rx_from. */
 void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now)
 {
+    char origin[64];
     hb_engine_count(e, HB_CTR_RX_DATAGRAMS, 1);
     hb_engine_count(e, HB_CTR_RX_BYTES, len);
     hb_recv_info info;
     hb_drop_reason r = hb_receive(&e->cfg.keys, buf, len, &e->msg_rx, &info);
     if (r != HB_DROP_NONE) {
-        hb_engine_reject(e, HB_CTR_DROP_BASE, r, hb_drop_reason_name(r), from, now);
+        hb_engine_reject(e, HB_CTR_DROP_BASE, r, hb_drop_reason_name(r), origin_text(e, from, origin, sizeof origin), now);
         return;
     }
     hb_msg *m = &e->msg_rx;
@@ -309,7 +323,7 @@ void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size
     int idx = hb_engine_find_node(e, src);
     if (idx < 0 || e->nodes[idx].is_ping) {
         char detail[160];
-        snprintf(detail, sizeof detail, "node [%s] from %s", src, from ? from : "?");
+        snprintf(detail, sizeof detail, "node [%s] from %s", src, origin_text(e, from, origin, sizeof origin));
         hb_engine_reject(e, HB_CTR_EDROP_BASE, HB_EDROP_UNKNOWN_NODE, hb_engine_drop_name(HB_EDROP_UNKNOWN_NODE), detail, now);
         return;
     }

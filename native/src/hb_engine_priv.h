@@ -133,6 +133,7 @@ struct hb_engine {
     bool sleep_by_timerfd;   /* no epoll_pwait2 (kernel < 5.11): the timerfd wakes us */
     bool rx_unwatched;       /* some media are read at each wake-up, not watched */
     int64_t rx_read_ms;      /* when they were last read */
+    const struct sockaddr_storage *rx_from; /* the datagram being handled (hb_engine_rx.c) */
     char loadavg[64];
     int64_t loadavg_at;
 

@@ -62,9 +62,9 @@ static void drain(hb_engine *e, hb_udp_rx *rx, int64_t now, int64_t real_now_ns,
             if (stamp >= 0)
                 at = hb_arrival_mono_ms(stamp, real_now_ns, mono_now_ns, e->rx_read_ms);
         }
-        char addr[64] = "";
-        hb_format_sockaddr(&from, addr, sizeof addr);
-        hb_engine_on_message_bytes(e, rx->link, e->rxbuf, (size_t)n, addr, at);
+        e->rx_from = &from;
+        hb_engine_on_message_bytes(e, rx->link, e->rxbuf, (size_t)n, NULL, at);
+        e->rx_from = NULL;
     }
 }
 

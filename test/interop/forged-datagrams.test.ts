@@ -75,5 +75,5 @@ test('forged, replayed and malformed datagrams are counted and change nothing', 
   assert.equal(real.clStatus('nodestatus', 'node2'), 'active');
   assert.ok(hbd.running, 'hbd is still running');
   // The drops were logged (rate-limited), naming the reason.
-  assert.match(hbd.log(), /dropped a packet: bad_auth/);
+  assert.match(hbd.log(), /dropped a packet: bad_auth: 10\.99\.40\.9:\d+/, 'with the address it came from');
 });
