@@ -29,11 +29,12 @@ for (const mode of ['kill', 'linkcut'] as const) {
     assert.ok(r.t1 !== undefined && r.t2 !== undefined && r.ownDeath !== undefined && r.ownVip !== undefined, JSON.stringify(r));
     assert.ok(r.t1 > 0 && r.t2 > 0 && r.ownDeath > 0, 'everything happens after the failure');
     assert.ok(r.t1 <= r.t2, 'the ARP announcement comes before the first answer it enables');
-    // A link cut takes effect a moment after T0 is stamped (the waiting `ip -batch` process
-    // must run), and at a 4 ms keepalive A may send once more meanwhile: that frame still
-    // precedes B's takeover. A kill is immediate.
-    if (mode === 'kill') assert.ok(r.lastBeat !== undefined && r.lastBeat <= 0, "A's last heartbeat precedes the failure");
-    else assert.ok(r.lastBeat !== undefined && r.lastBeat < r.t1, "A's last heartbeat precedes B's takeover");
+    // Neither failure is instantaneous as the client sees it: a link cut waits for the
+    // `ip -batch` process to run, and SIGKILL reaches a heartbeat thread that may be
+    // mid-send on the other core, whose frame then reaches the client's capture after
+    // T0 was stamped (seen in CI at a 4 ms keepalive, for both modes). The causal order
+    // that must hold: A's last heartbeat precedes B's takeover.
+    assert.ok(r.lastBeat !== undefined && r.lastBeat < r.t1, "A's last heartbeat precedes B's takeover");
     assert.equal(topo.holds('a') || topo.holds('b'), false, 'reset removed the VIP');
     const left = spawnSync('pgrep', ['-f', `${work}/hbd-`], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', 'no hbd process of the trial is left');
