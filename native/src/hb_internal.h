@@ -10,6 +10,24 @@
 
 #include "hbcore.h"
 
+/* v in lower-case hex without leading zeros, as Heartbeat's "%lx" writes the
+ * control fields; out holds 17 bytes.  Every message has several, and printf
+ * was a visible share of the heartbeat thread.  Returns the length. */
+static inline size_t hb_hex_u64(char out[17], uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    size_t n = 0;
+    do {
+        tmp[n++] = digits[v & 0xF];
+        v >>= 4;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
 /* ------------------------------------------------ streaming digest (hb_auth.c)
  * The digests are computed over serialisations that are produced piecewise
  * (the inner text is never materialised), so they need begin/update/end. */
@@ -25,8 +43,10 @@ typedef struct hb_digest_stream {
     uint8_t stage[512];
 } hb_digest_stream;
 
-/* A fresh HMAC context (EVP_MAC_CTX *) keyed for md5/sha1, or NULL. */
+/* An HMAC context (EVP_MAC_CTX *) keyed for md5/sha1 and ready for input, or
+ * NULL; this thread's own until hb_hmac_keyed_release() (same thread). */
 void *hb_hmac_keyed_new(hb_auth_method method, const void *key, size_t key_len);
+void hb_hmac_keyed_release(void *ctx);
 
 int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
                     const void *key, size_t key_len);

@@ -1,5 +1,8 @@
 /* test_auth.c - key table rules, RFC 2202 HMAC vectors, the digests of the
  * three worked examples (heartbeat-wire §3.6), constant-time comparison. */
+#include <pthread.h>
+
+#include "hb_internal.h"
 #include "hbtest.h"
 
 static void fill(uint8_t *buf, uint8_t byte, size_t n)
@@ -133,6 +136,44 @@ static void keyed_contexts_reused_and_evicted(void)
     rfc2202_vectors(); /* again, now that the table has churned */
 }
 
+/* Each thread re-initialises its own copy per message: two streams open at
+ * once on one key, and the same key on another thread, give the digests a
+ * one-shot computation gives. */
+static void *digest_on_thread(void *out)
+{
+    CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, "what do ya want for nothing?", 28, out), 40);
+    return NULL;
+}
+
+static void streams_at_once_and_threads(void)
+{
+    const char *text = "what do ya want for nothing?";
+    hb_digest_stream outer, inner;
+    CHECK_INT(hb_digest_begin(&outer, HB_AUTH_SHA1, "Jefe", 4), 0);
+    hb_digest_update(&outer, text, 10);
+    CHECK_INT(hb_digest_begin(&inner, HB_AUTH_SHA1, "Jefe", 4), 0);
+    hb_digest_update(&inner, "Hi There", 8);
+    hb_digest_update(&outer, text + 10, strlen(text) - 10);
+    char a[HB_DIGEST_TEXT_MAX], b[HB_DIGEST_TEXT_MAX];
+    CHECK_INT(hb_digest_end(&inner, b), 40);
+    CHECK_INT(hb_digest_end(&outer, a), 40);
+    CHECK_STR(a, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    char expect_b[HB_DIGEST_TEXT_MAX];
+    CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, "Hi There", 8, expect_b), 40);
+    CHECK_STR(b, expect_b);
+    /* The held copy is free again: the next message reuses it, same result. */
+    CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, text, strlen(text), a), 40);
+    CHECK_STR(a, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+
+    char on_thread[HB_DIGEST_TEXT_MAX] = "";
+    for (int i = 0; i < 3; i++) { /* each thread's copies are freed when it ends (ASan) */
+        pthread_t t;
+        CHECK_INT(pthread_create(&t, NULL, digest_on_thread, on_thread), 0);
+        CHECK_INT(pthread_join(t, NULL), 0);
+        CHECK_STR(on_thread, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    }
+}
+
 static void key_table_rules(void)
 {
     static hb_keys k;
@@ -193,6 +234,7 @@ int main(void)
     worked_example_inner_digests();
     empty_key_hmac();
     keyed_contexts_reused_and_evicted();
+    streams_at_once_and_threads();
     key_table_rules();
     method_names();
     digest_comparison();
