@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hb_engine_priv.h"
+#include "hb_internal.h"
 
 /* ------------------------------------------------------------- utilities */
 
@@ -162,8 +163,8 @@ int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
 
 static void send_status(hb_engine *e, int64_t now)
 {
-    char dt[24];
-    snprintf(dt, sizeof dt, "%" PRIx32, advertised_deadtime(e, now));
+    char dt[17];
+    hb_hex_u64(dt, advertised_deadtime(e, now));
     hb_msg_reset(&e->msg_tx);
     if (hb_msg_add_str(&e->msg_tx, "t", "status") < 0 || hb_msg_add_str(&e->msg_tx, "st", e->own_status) < 0 ||
         hb_msg_add_str(&e->msg_tx, "dt", dt) < 0 || hb_msg_add_str(&e->msg_tx, "protocol", "1") < 0)

@@ -212,9 +212,9 @@ int hb_msg_add_control_fields(hb_msg *msg, const hb_control *c)
     const char *ld = c->ld ? c->ld : "";
 
     char seq[17], hg[17], ts[17], ttl[12];
-    snprintf(seq, sizeof(seq), "%" PRIx64, c->seq);
-    snprintf(hg, sizeof(hg), "%" PRIx64, c->hg);
-    snprintf(ts, sizeof(ts), "%" PRIx64, c->ts);
+    hb_hex_u64(seq, c->seq);
+    hb_hex_u64(hg, c->hg);
+    hb_hex_u64(ts, c->ts);
     snprintf(ttl, sizeof(ttl), "%u", c->ttl);
 
     const struct {

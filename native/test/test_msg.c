@@ -1,5 +1,6 @@
 /* test_msg.c - the message model (add/set/get, name rules, store limits) and
  * the control fields of heartbeat-wire §5.1 in Heartbeat's order. */
+#include "hb_internal.h"
 #include "hbtest.h"
 
 static uint8_t store[4096];
@@ -231,8 +232,23 @@ static void signing(void)
     CHECK_REASON(hb_verify_inner(&keys, &m), HB_DROP_BAD_AUTH);
 }
 
+/* The control fields' hex, as Heartbeat's "%lx": no leading zeros, lower case. */
+static void hex_fields(void)
+{
+    char out[17];
+    CHECK_INT((int)hb_hex_u64(out, 0), 1);
+    CHECK_STR(out, "0");
+    CHECK_INT((int)hb_hex_u64(out, 0x1a2b3c), 6);
+    CHECK_STR(out, "1a2b3c");
+    CHECK_INT((int)hb_hex_u64(out, UINT64_MAX), 16);
+    CHECK_STR(out, "ffffffffffffffff");
+    CHECK_INT((int)hb_hex_u64(out, 0x8000000000000000ULL), 16);
+    CHECK_STR(out, "8000000000000000");
+}
+
 int main(void)
 {
+    hex_fields();
     add_get_set();
     rejects();
     control_fields();
