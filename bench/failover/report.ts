@@ -409,7 +409,7 @@ function costTable(rows: readonly ReportRow[]): string {
   const med = (r: ReportRow, m: string) => fmtNum(findRow(rows, r, m)?.median);
   const body = cr.map((r) => [r.impl, r.setting, r.mode, String(r.n), med(r, 'cpuA'), med(r, 'cpuB'), med(r, 'cpuPair'), med(r, 'packetsPerSecA'), med(r, 'packetsPerSecB'), med(r, 'cpuPerFrameUs'), med(r, 'rssMiBA'), med(r, 'rssMiBB')]);
   const note = [
-    'Both directors left alone, nothing failing; medians over the windows. CPU: utime + stime of every daemon process, % of one core.',
+    'Both directors left alone, nothing failing; medians over the windows. CPU: the scheduler\'s on-CPU time of every thread of every daemon process, % of one core.',
     "Per frame: both directors' CPU divided by the frames the pair sends, i.e. the cost of one heartbeat or advert, sent and received (a Heartbeat pair sends from both directors, a VRRP pair from the master only).",
   ].join(' ');
   return `${note}\n\n${table(['implementation', 'setting', 'load', 'windows', 'CPU A (%)', 'CPU B (%)', 'CPU pair (%)', 'packets/s A', 'packets/s B', 'CPU per frame (µs)', 'RSS A (MiB)', 'RSS B (MiB)'], body)}`;

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { removeNamespacesWithPrefix } from '../../src/netns/lan';
 import { ADAPTERS } from './adapters';
 import { hbdSetting } from './adapters/hbd';
-import { fastestNoRealtime as keepalivedNoRealtime } from './adapters/keepalived';
+import { fastestNoRealtime as keepalivedNoRealtime, fastestUnicast as keepalivedUnicast } from './adapters/keepalived';
 import { writeReport } from './report';
 import { runSerialBench } from './serial';
 import { runSteady } from './steady';
@@ -203,11 +203,16 @@ async function main(): Promise<void> {
       cost = [];
       robustness = [];
       for (const load of ['idle', 'all cores saturated'] as const) {
-        // hbd also at keepalived's interval (10 ms), to compare cost at the same rate.
-        const round = p.adapters.flatMap((a) => [
-          { a, s: a.settings().fastest },
-          ...(a.impl === 'hbd' && load === 'idle' ? [{ a, s: hbdSetting('ka10', 10, 50) }] : []),
-        ]);
+        // Cost at the same rate: hbd also at keepalived's interval (10 ms); both also with
+        // frames sent to the peer only (ucast, unicast_peer), which spares the other
+        // machines on the LAN (and hbd its own looped-back broadcast) a copy of each frame.
+        const sameRate = (a: Adapter): Setting[] => {
+          if (load !== 'idle') return [];
+          if (a.impl === 'hbd') return [hbdSetting('ka10', 10, 50), hbdSetting('ka10-ucast', 10, 50, true, 'ucast')];
+          if (a.impl === 'keepalived') return [keepalivedUnicast];
+          return [];
+        };
+        const round = p.adapters.flatMap((a) => [a.settings().fastest, ...sameRate(a)].map((s) => ({ a, s })));
         // Idle windows are cheap and CPU figures noisy: several rounds, interleaved like the trials.
         const runs = load === 'idle' ? Array.from({ length: p.costWindows }, () => round).flat() : round;
         for (const { a, s } of runs) {

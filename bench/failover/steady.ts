@@ -17,6 +17,9 @@ export interface SteadyResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Left alone this long before a cost window opens (see runSteady). */
+export const SETTLE_MS = 5000;
+
 export async function runSteady(adapter: Adapter, topo: BenchLan, setting: Setting, load: Load, seconds: number, workDir: string): Promise<SteadyResult> {
   topo.reset();
   const pair = await adapter.start(topo, setting, workDir);
@@ -29,6 +32,9 @@ export async function runSteady(adapter: Adapter, topo: BenchLan, setting: Setti
       stress = spawn('stress-ng', ['--cpu', String(os.cpus().length), '--timeout', `${seconds + 5}s`, '--quiet'], { stdio: 'ignore' });
       await sleep(1000);
     }
+    // Cost is the steady state: start-up work (hbd's JIT and first garbage collections,
+    // Heartbeat's forked helpers) goes on for a few seconds after a pair is ready.
+    await sleep(SETTLE_MS);
     const pidsA = pair.daemonPids('a');
     const pidsB = pair.daemonPids('b');
     const cpu0 = { a: cpuSeconds(pidsA), b: cpuSeconds(pidsB) };

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { hbdAdapter } from '../../bench/failover/adapters/hbd';
+import { hbdAdapter, hbdSetting } from '../../bench/failover/adapters/hbd';
+import { fastestUnicast, keepalivedAdapter } from '../../bench/failover/adapters/keepalived';
 import { runSteady } from '../../bench/failover/steady';
 import { createTopology } from '../../bench/failover/topology';
 import { runTrial } from '../../bench/failover/trial';
@@ -51,3 +52,20 @@ test('a steady window: CPU, packets and memory are counted, and nothing fails ov
   assert.equal(robustness.splitBrainMs, 0);
   assert.equal(robustness.endedClean, true);
 });
+
+// The cost rows' unicast settings: a configuration either daemon got wrong
+// (a peer that hears nothing) would show as the standby taking the VIP.
+for (const [adapter, setting] of [
+  [hbdAdapter, hbdSetting('ka10-ucast', 10, 50, true, 'ucast')],
+  [keepalivedAdapter, fastestUnicast],
+] as const) {
+  test(`${adapter.impl} with frames to the peer only (${setting.label}): both send, A keeps the VIP`, { timeout: 60_000, skip: adapter.unavailable() ?? false }, async () => {
+    const { cost, robustness } = await runSteady(adapter, topo, setting, 'idle', 2, work);
+    assert.ok(cost.packetsPerSecA > 50, JSON.stringify(cost));
+    if (adapter.impl === 'hbd') assert.ok(cost.packetsPerSecB > 50, JSON.stringify(cost));
+    assert.equal(robustness.spuriousTakeovers, 0);
+    assert.equal(robustness.splitBrainMs, 0);
+    assert.equal(robustness.endedClean, true);
+    assert.equal(topo.holds('a') || topo.holds('b'), false, 'reset removed the VIP');
+  });
+}

@@ -10,15 +10,24 @@ import { HbdNode } from '../../../test/harness/hbd-node';
 import type { Adapter, Pair, Setting, Side, Topology } from '../types';
 import { processTree, untilReady } from './common';
 
+/** How the heartbeats travel: `bcast` on the LAN (Heartbeat's usual), or `ucast` to the peer only. */
+export type HbdMedium = 'bcast' | 'ucast';
+
 /** Heartbeat-style timing for hbd: keepalive/deadtime in ms. */
-export function hbdSetting(id: string, keepaliveMs: number, deadtimeMs: number, realtime = true): Setting {
+export function hbdSetting(id: string, keepaliveMs: number, deadtimeMs: number, realtime = true, medium: HbdMedium = 'bcast'): Setting {
   const t = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}` : `${ms}ms`);
   return {
     id,
-    label: `keepalive ${t(keepaliveMs)}, deadtime ${t(deadtimeMs)}${realtime ? '' : ', realtime off'}`,
+    label: `keepalive ${t(keepaliveMs)}, deadtime ${t(deadtimeMs)}${realtime ? '' : ', realtime off'}${medium === 'bcast' ? '' : `, ${medium}`}`,
     detectMs: deadtimeMs,
-    params: { keepaliveMs, deadtimeMs, realtime },
+    params: { keepaliveMs, deadtimeMs, realtime, medium },
   };
+}
+
+/** The ha.cf media lines: one file serves both directors (a ucast line naming a node's own address is ignored there). */
+function mediaLines(topo: Topology, medium: unknown): string[] {
+  if (medium === 'ucast') return [topo.a, topo.b].map((d) => `ucast ${topo.iface} ${d.address}`);
+  return [`bcast ${topo.iface}`];
 }
 
 /** hbd advertises deadtime + 2 s during its first 5 s (as Heartbeat does). */
@@ -39,7 +48,7 @@ export const hbdAdapter: Adapter = {
       `warntime ${Math.max(ka + 1, Math.trunc(dt / 2))}ms`,
       `initdead ${Math.max(dt, 1000)}ms`,
       'udpport 694',
-      `bcast ${topo.iface}`,
+      ...mediaLines(topo, setting.params.medium),
       'auto_failback on',
       `node ${topo.a.name} ${topo.b.name}`,
       `realtime ${setting.params.realtime === false ? 'off' : 'on'}`,

@@ -33,14 +33,14 @@ function masterDownMs(advertSec: number, backupPriority: number): number {
   return 3 * advertMs + ((256 - backupPriority) * advertMs) / 256;
 }
 
-/** A keepalived timing: VRRP version, advert_int in seconds, realtime VRRP child or not. */
-export function keepalivedSetting(id: string, vrrpVersion: 2 | 3, advertSec: number, realtime: boolean): Setting {
+/** A keepalived timing: VRRP version, advert_int in seconds, realtime VRRP child or not; multicast adverts or unicast to the peer. */
+export function keepalivedSetting(id: string, vrrpVersion: 2 | 3, advertSec: number, realtime: boolean, unicast = false): Setting {
   const rt = realtime ? `, vrrp_rt_priority ${RT_PRIORITY}` : '';
   return {
     id,
-    label: `VRRPv${vrrpVersion}, advert_int ${advertSec}${rt}`,
+    label: `VRRPv${vrrpVersion}, advert_int ${advertSec}${rt}${unicast ? ', unicast_peer' : ''}`,
     detectMs: masterDownMs(advertSec, PRIORITY.b),
-    params: { vrrpVersion, advertSec, realtime },
+    params: { vrrpVersion, advertSec, realtime, unicast },
   };
 }
 
@@ -48,6 +48,8 @@ export function keepalivedSetting(id: string, vrrpVersion: 2 | 3, advertSec: num
 export const fastest = keepalivedSetting('fastest', 3, 0.01, true);
 /** The same without realtime scheduling, for the driver to compare. */
 export const fastestNoRealtime = keepalivedSetting('fastest-nort', 3, 0.01, false);
+/** The fastest setting with adverts sent to the peer only (`unicast_peer`), for the cost comparison. */
+export const fastestUnicast = keepalivedSetting('fastest-unicast', 3, 0.01, true, true);
 /** What keepalived does out of the box: VRRPv2, one advert a second. */
 export const defaultSetting = keepalivedSetting('default', 2, 1, false);
 
@@ -70,12 +72,19 @@ export function configText(topo: Topology, d: Director, setting: Setting): strin
     `    virtual_router_id ${VRID}`,
     `    priority ${PRIORITY[d.side]}`,
     `    advert_int ${Number(setting.params.advertSec)}`,
+    ...(setting.params.unicast === true ? unicastLines(topo, d) : []),
     '    virtual_ipaddress {',
     `        ${topo.vip}/${topo.prefixLen} dev ${topo.iface}`,
     '    }',
     '}',
     '',
   ].join('\n');
+}
+
+/** Adverts to the other director only, from this one's own address. */
+function unicastLines(topo: Topology, d: Director): string[] {
+  const peer = d.side === 'a' ? topo.b : topo.a;
+  return [`    unicast_src_ip ${d.address}`, '    unicast_peer {', `        ${peer.address}`, '    }'];
 }
 
 /** One keepalived daemon in a director's namespace, its files under `dir`. */
