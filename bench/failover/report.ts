@@ -460,12 +460,21 @@ function versionLines(raw: RawResults): string {
   return entries.length === 0 ? 'Not recorded.' : entries.map(([k, v]) => `- ${k}: ${v}`).join('\n');
 }
 
+/** Which phases were measured when, if not all in this run (`--phases`). */
+function phaseDatesText(raw: RawResults): string {
+  const byDate = new Map<string, string[]>();
+  for (const [phase, date] of Object.entries(raw.phaseDates ?? {})) byDate.set(date, [...(byDate.get(date) ?? []), phase]);
+  if (byDate.size <= 1) return '';
+  const parts = [...byDate].sort(([a], [b]) => a.localeCompare(b)).map(([date, phases]) => `${phases.join(', ')} at ${date}`);
+  return ` Phases measured in separate runs: ${parts.join('; ')}.`;
+}
+
 export function resultsMarkdown(raw: RawResults, rows: readonly ReportRow[], svgName: string): string {
   const groups = trialGroups(raw.trials);
   return [
     '# Failover bench results',
     '',
-    `Run of ${raw.date}. Written by \`bench/failover/report.ts\` from \`raw.json\`; rows in \`latest.json\`.`,
+    `Run of ${raw.date}. Written by \`bench/failover/report.ts\` from \`raw.json\`; rows in \`latest.json\`.${phaseDatesText(raw)}`,
     '',
     '## Machine',
     '',

@@ -239,8 +239,16 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   for (const t of trials) if (!settings.some((s) => s.impl === t.impl && s.id === t.setting)) settings.push({ impl: t.impl, id: t.setting, label: t.settingLabel, detectMs: t.nominalDetectMs });
+  const date = new Date().toISOString();
+  const phaseDates: Record<string, string> = {};
+  for (const phase of ['failover', 'sweep', 'serial', 'steady']) {
+    const before = previous?.phaseDates?.[phase] ?? previous?.date;
+    if (p.phases.has(phase)) phaseDates[phase] = date;
+    else if (before !== undefined) phaseDates[phase] = before;
+  }
   const raw: RawResults = {
-    date: new Date().toISOString(),
+    date,
+    phaseDates,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', kernel: os.release(), loadavgBefore },
     versions: Object.fromEntries(ADAPTERS.filter((a) => !a.unavailable()).map((a) => [a.impl, a.version()])),
     settings,

@@ -24,6 +24,7 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
   let pair: Pair | null = null;
   let view: ClientView | null = null;
   let cutter: ChildProcess | null = null;
+  let t0: number | null = null;
   try {
     pair = await adapter.start(topo, setting, opts.workDir);
     view = new ClientView(topo);
@@ -34,7 +35,7 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
     const victims = mode === 'kill' ? pair.victimPids() : [];
     if (mode === 'kill' && victims.length === 0) throw new Error('no daemon process to kill on A');
 
-    const t0 = nowEpochMs();
+    t0 = nowEpochMs();
     if (mode === 'kill') {
       for (const pid of victims) {
         try {
@@ -53,7 +54,8 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
     const garp = view.first((p) => p.srcMac === topo.b.mac && isGarpFor(p, topo.vip), t0);
     const lastBeat = view.last((p) => p.srcMac === topo.a.mac && isBeatFrom(p, topo.a.address), answer.t);
     const own = pair.ownView ? await pair.ownView() : {};
-    const rel = (t: number | undefined) => (t === undefined ? undefined : Math.round((t - t0) * 1000) / 1000);
+    const start = t0;
+    const rel = (t: number | undefined) => (t === undefined ? undefined : Math.round((t - start) * 1000) / 1000);
     return {
       ...base,
       ok: true,
@@ -65,8 +67,12 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
     };
   } catch (e) {
     // Who held the VIP when it went wrong tells a detection failure from a client-side one.
+    // A's heartbeats still on the wire after T0 tell a failure that did not happen from one not acted on.
     const where = `A holds the VIP: ${topo.holds('a')}, B holds it: ${topo.holds('b')}`;
-    return { ...base, ok: false, error: `${(e as Error).message} (${where})` };
+    const beat = t0 !== null ? view?.last((p) => p.srcMac === topo.a.mac && isBeatFrom(p, topo.a.address), Number.MAX_SAFE_INTEGER) : undefined;
+    const beats = t0 !== null && beat ? `; A's last heartbeat ${(beat.t - t0).toFixed(1)} ms after T0` : '';
+    const logs = pair && t0 !== null ? `\n${pair.logs()}` : '';
+    return { ...base, ok: false, error: `${(e as Error).message} (${where}${beats})${logs}` };
   } finally {
     cutter?.stdin?.end();
     cutter?.kill('SIGKILL');

@@ -49,6 +49,8 @@ export interface Pair {
   daemonPids(side: Side): number[];
   /** The implementation's own view of the failover on B, epoch ms (hbd only). */
   ownView?(): Promise<{ deathAt?: number; vipAt?: number }>;
+  /** The end of both directors' daemon logs, kept with a failed trial. */
+  logs(): string;
   /** Kills both sides; no process of this pair is left. */
   stop(): Promise<void>;
 }
@@ -144,6 +146,8 @@ export interface RobustnessRecord {
 /** Everything one bench run measured: bench/results/raw.json. */
 export interface RawResults {
   readonly date: string;
+  /** When each phase's data was measured (a run of some phases keeps the others' data and dates). */
+  readonly phaseDates?: Readonly<Record<string, string>>;
   readonly machine: { readonly cpus: number; readonly model: string; readonly kernel: string; readonly loadavgBefore: readonly number[] };
   readonly versions: Readonly<Record<string, string>>;
   /** Every setting used, with what it means, per implementation. */

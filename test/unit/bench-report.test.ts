@@ -133,3 +133,12 @@ test('a run with no trials at all still gives every file', (t) => {
   assert.ok(svg.includes('not measured in this run'));
   assert.equal((JSON.parse(fs.readFileSync(files.latestJson, 'utf8')) as LatestJson).rows.length, 0);
 });
+
+test('RESULTS.md: phases measured in separate runs say when; one run says nothing extra', (t) => {
+  const dir = tempDir(t);
+  const split = { ...syntheticRaw(), phaseDates: { failover: '2026-11-22T15:00:00.000Z', sweep: '2026-11-22T15:00:00.000Z', steady: '2026-12-07T11:00:00.000Z' } };
+  const md = fs.readFileSync(writeReport(split, dir).resultsMd, 'utf8');
+  assert.match(md, /Phases measured in separate runs: failover, sweep at 2026-11-22T15:00:00.000Z; steady at 2026-12-07T11:00:00.000Z\./);
+  const one = { ...syntheticRaw(), phaseDates: { failover: '2026-11-22T15:00:00.000Z', steady: '2026-11-22T15:00:00.000Z' } };
+  assert.doesNotMatch(fs.readFileSync(writeReport(one, dir).resultsMd, 'utf8'), /separate runs/);
+});

@@ -2,6 +2,9 @@
 import { spawnSync } from 'node:child_process';
 
 /** Polls `test` every 20 ms until it holds; throws after timeoutMs naming `what`. */
+/** How much of each daemon's log a failure keeps (characters from the end). */
+export const LOG_TAIL = 2000;
+
 export async function untilReady(what: string, test: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -8,7 +8,7 @@ import { isSocketAlive } from '../../../src/control/server';
 import { VERSION } from '../../../src/version';
 import { HbdNode } from '../../../test/harness/hbd-node';
 import type { Adapter, Pair, Setting, Side, Topology } from '../types';
-import { processTree, untilReady } from './common';
+import { LOG_TAIL, processTree, untilReady } from './common';
 
 /** How the heartbeats travel: `bcast` on the LAN (Heartbeat's usual), or `ucast` to the peer only. */
 export type HbdMedium = 'bcast' | 'ucast';
@@ -72,6 +72,7 @@ export const hbdAdapter: Adapter = {
       for (const n of nodes.values()) n.kill();
       await new Promise((r) => setTimeout(r, 50));
     };
+    const logs = () => `--- A's log:\n${a.log().slice(-LOG_TAIL)}\n--- B's log:\n${b.log().slice(-LOG_TAIL)}`;
     try {
       a.start();
       b.start();
@@ -84,7 +85,7 @@ export const hbdAdapter: Adapter = {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     } catch (e) {
       await stop();
-      throw new Error(`${(e as Error).message}\n--- A's log:\n${a.log().slice(-2000)}\n--- B's log:\n${b.log().slice(-2000)}`);
+      throw new Error(`${(e as Error).message}\n${logs()}`);
     }
     return {
       victimPids: () => {
@@ -95,6 +96,7 @@ export const hbdAdapter: Adapter = {
         const pid = nodes.get(side)?.daemonPid();
         return pid ? processTree(pid) : [];
       },
+      logs,
       ownView: async () => {
         await new Promise((r) => setTimeout(r, 50));
         return {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HEARTBEAT_BIN, HeartbeatNode, heartbeatAvailable } from '../../../test/harness/heartbeat-node';
 import type { Adapter, Director, Pair, Setting, Side, Topology } from '../types';
-import { untilReady } from './common';
+import { LOG_TAIL, untilReady } from './common';
 
 /** ha.cf timing as the operator writes it (Heartbeat's own syntax: bare seconds or `Nms`). */
 interface Timing {
@@ -183,6 +183,7 @@ export const heartbeatAdapter: Adapter = {
     const authkeys = 'auth 1\n1 sha1 bench-shared-secret\n';
     const haresources = `${topo.a.name} IPaddr2::${topo.vip}/${topo.prefixLen}/${topo.iface}\n`;
     const nodes = new Map<Side, Daemon>();
+    const logs = () => [...nodes.values()].map((n) => `--- ${n.director.name}'s log:\n${n.hb.log().slice(-LOG_TAIL)}`).join('\n');
     for (const d of [topo.a, topo.b]) nodes.set(d.side, new Daemon(d, path.join(workDir, `heartbeat-${d.side}`), haCf, authkeys, haresources));
     const a = nodes.get('a')!;
     const b = nodes.get('b')!;
@@ -210,11 +211,12 @@ export const heartbeatAdapter: Adapter = {
       const wait = startedAt + STARTUP_GRACE_MS - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     } catch (e) {
-      const logs = [...nodes.values()].map((n) => `--- ${n.director.name}'s log:\n${n.hb.log().slice(-2000)}`).join('\n');
+      const text = logs();
       await stop();
-      throw new Error(`${(e as Error).message}\n${logs}`);
+      throw new Error(`${(e as Error).message}\n${text}`);
     }
     return {
+      logs,
       victimPids: () => a.pids(),
       daemonPids: (side) => nodes.get(side)?.pids() ?? [],
       stop,

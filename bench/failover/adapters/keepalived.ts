@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adapter, Director, Pair, Setting, Side, Topology } from '../types';
-import { processTree, untilReady } from './common';
+import { LOG_TAIL, processTree, untilReady } from './common';
 
 const PRIORITY: Readonly<Record<Side, number>> = { a: 150, b: 100 };
 const VRID = 51;
@@ -231,6 +231,7 @@ export const keepalivedAdapter: Adapter = {
     if (!binary) throw new Error('keepalived not installed');
     const downMs = setting.detectMs;
     const daemons = new Map<Side, Daemon>();
+    const logs = () => [...daemons.values()].map((d) => `--- ${d.director.name}'s log:\n${d.log().slice(-LOG_TAIL)}`).join('\n');
     const launch = (d: Director): Daemon => {
       const daemon = new Daemon(d, binary, path.join(workDir, `keepalived-${d.side}`), configText(topo, d, setting));
       daemons.set(d.side, daemon);
@@ -253,11 +254,12 @@ export const keepalivedAdapter: Adapter = {
       // Note both process trees now, while every parent is alive.
       for (const d of daemons.values()) d.pids();
     } catch (e) {
-      const logs = [...daemons.values()].map((d) => `--- ${d.director.name}'s log:\n${d.log().slice(-2000)}`).join('\n');
+      const text = logs();
       await stop();
-      throw new Error(`${(e as Error).message}\n${logs}`);
+      throw new Error(`${(e as Error).message}\n${text}`);
     }
     return {
+      logs,
       // The VRRP child first: it runs with a parent-death signal (SIGTERM),
       // and a graceful shutdown would send a priority-0 advert and hand the
       // VIP over faster than a real crash does.
