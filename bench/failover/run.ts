@@ -11,7 +11,7 @@
 //
 // Usage: node dist/bench/failover/run.js [--phases failover,sweep,serial,steady]
 //   [--impls hbd,heartbeat,keepalived] [--trials 10] [--default-trials 10]
-//   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30] [--cost-windows 3]
+//   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30] [--cost-windows 5]
 //   [--loaded-seconds 60] [--out bench/results] [--quick]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -78,7 +78,7 @@ function plan(): Plan {
     sweepTrials: Number(arg('--sweep-trials', quick ? '3' : '10')),
     serialTrials: Number(arg('--serial-trials', quick ? '2' : '10')),
     idleSeconds: Number(arg('--idle-seconds', quick ? '10' : '30')),
-    costWindows: Number(arg('--cost-windows', quick ? '1' : '3')),
+    costWindows: Number(arg('--cost-windows', quick ? '1' : '5')),
     loadedSeconds: Number(arg('--loaded-seconds', quick ? '15' : '60')),
     outDir: path.resolve(arg('--out', path.join(REPO, 'bench', 'results'))),
   };
