@@ -5,6 +5,7 @@
  * complement) but without cksum's trailing length bytes, printed with %lx.
  */
 #include "hbcore.h"
+#include "hb_internal.h"
 
 uint32_t hb_crc32_init(void)
 {
@@ -36,15 +37,5 @@ uint32_t hb_crc32(const void *data, size_t len)
 
 size_t hb_crc32_text(uint32_t crc, char out[9])
 {
-    static const char hex[] = "0123456789abcdef";
-    char tmp[8];
-    size_t n = 0;
-    do { /* least significant digit first, at least one digit */
-        tmp[n++] = hex[crc & 0xFu];
-        crc >>= 4;
-    } while (crc != 0);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-    return n;
+    return hb_hex_u64(out, crc); /* as Heartbeat's "%x": no leading zeros */
 }

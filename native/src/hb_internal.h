@@ -11,9 +11,10 @@
 #include "hbcore.h"
 
 /* v in lower-case hex without leading zeros, as Heartbeat's "%lx" writes the
- * control fields; out holds 17 bytes.  Every message has several, and printf
- * was a visible share of the heartbeat thread.  Returns the length. */
-static inline size_t hb_hex_u64(char out[17], uint64_t v)
+ * control fields and "%x" the crc; out has room for 17 bytes (9 below 2^32).
+ * Every message has several, and printf was a visible share of the heartbeat
+ * thread.  Returns the length. */
+static inline size_t hb_hex_u64(char *out, uint64_t v)
 {
     static const char digits[] = "0123456789abcdef";
     char tmp[16];
