@@ -147,7 +147,7 @@ int hb_digest_end(hb_digest_stream *d, char out[HB_DIGEST_TEXT_MAX])
     bool ok = d->mac_ctx != NULL && !d->failed &&
               EVP_MAC_final(d->mac_ctx, mac, &mac_len, sizeof(mac)) &&
               mac_len * 2 < HB_DIGEST_TEXT_MAX;
-    hb_hmac_keyed_release(d->mac_ctx);
+    EVP_MAC_CTX_free(d->mac_ctx);
     d->mac_ctx = NULL;
     if (!ok) {
         out[0] = '\0';

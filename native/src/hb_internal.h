@@ -44,10 +44,8 @@ typedef struct hb_digest_stream {
     uint8_t stage[512];
 } hb_digest_stream;
 
-/* An HMAC context (EVP_MAC_CTX *) keyed for md5/sha1 and ready for input, or
- * NULL; this thread's own until hb_hmac_keyed_release() (same thread). */
+/* A fresh HMAC context (EVP_MAC_CTX *) keyed for md5/sha1, or NULL. */
 void *hb_hmac_keyed_new(hb_auth_method method, const void *key, size_t key_len);
-void hb_hmac_keyed_release(void *ctx);
 
 int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
                     const void *key, size_t key_len);

@@ -136,9 +136,8 @@ static void keyed_contexts_reused_and_evicted(void)
     rfc2202_vectors(); /* again, now that the table has churned */
 }
 
-/* Each thread re-initialises its own copy per message: two streams open at
- * once on one key, and the same key on another thread, give the digests a
- * one-shot computation gives. */
+/* Copies of one keyed context: two streams open at once on one key, and the
+ * same key on other threads, give the digests a one-shot computation gives. */
 static void *digest_on_thread(void *out)
 {
     CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, "what do ya want for nothing?", 28, out), 40);
@@ -161,12 +160,12 @@ static void streams_at_once_and_threads(void)
     char expect_b[HB_DIGEST_TEXT_MAX];
     CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, "Hi There", 8, expect_b), 40);
     CHECK_STR(b, expect_b);
-    /* The held copy is free again: the next message reuses it, same result. */
+    /* And again, after both streams ended. */
     CHECK_INT(hb_auth_digest(HB_AUTH_SHA1, "Jefe", 4, text, strlen(text), a), 40);
     CHECK_STR(a, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 
     char on_thread[HB_DIGEST_TEXT_MAX] = "";
-    for (int i = 0; i < 3; i++) { /* each thread's copies are freed when it ends (ASan) */
+    for (int i = 0; i < 3; i++) {
         pthread_t t;
         CHECK_INT(pthread_create(&t, NULL, digest_on_thread, on_thread), 0);
         CHECK_INT(pthread_join(t, NULL), 0);
