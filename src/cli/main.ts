@@ -40,6 +40,9 @@ function configOptions(cmd: Command): Command {
 }
 
 let exitCode = 0;
+/** The flags of cl_status's queries, which `hbd status` passes on to them. */
+const CL_STATUS_FLAGS = new Set(['-m', '-n', '-p']);
+
 const setExit = (code: number) => {
   exitCode = code;
 };
@@ -73,11 +76,17 @@ export function buildProgram(): Command {
   program
     .command('status')
     .description('show the cluster as the running daemon sees it; or answer one cl_status-style query')
-    .argument('[query...]', 'hbstatus | listnodes | nodestatus NODE | listhblinks NODE | hblinkstatus NODE IF | rscstatus')
+    .argument('[query...]', 'hbstatus | listnodes [-n|-p] | nodestatus NODE | nodetype NODE | listhblinks NODE | hblinkstatus NODE IF | rscstatus | hbparameter -p NAME; -m: in words')
+    // cl_status's own flags (-m, -n, -p) belong to the query.
+    .allowUnknownOption(true)
     .option('--json', 'machine-readable output')
     .option('--follow', 'print the ordered event stream until interrupted')
     .addOption(stateDirOption())
-    .action(async (query: string[], opts) => setExit(await status(opts, query)));
+    .action(async (query: string[], opts, cmd: Command) => {
+      const unknown = query.find((q) => q.startsWith('-') && !CL_STATUS_FLAGS.has(q));
+      if (unknown !== undefined) cmd.error(`error: unknown option '${unknown}'`, { code: 'commander.unknownOption' });
+      setExit(await status(opts, query));
+    });
 
   for (const cmd of ['standby', 'takeover'] as const) {
     program

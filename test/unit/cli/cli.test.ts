@@ -140,4 +140,7 @@ test('version prints hbd and native core versions', () => {
 test('unknown subcommands and options are usage errors (exit 2)', () => {
   assert.equal(hbd(['frobnicate']).status, 2);
   assert.equal(hbd(['status', '--nope']).status, 2);
+  assert.equal(hbd(['status', 'listnodes', '-x']).status, 2);
+  // cl_status's own flags reach the query (here: no daemon to ask, exit 3).
+  assert.equal(hbd(['status', 'hbparameter', '-p', 'keepalive', '--state-dir', '/nonexistent-hbd-state']).status, 3);
 });
