@@ -2,15 +2,14 @@
  * hb_auth.c - the authkeys table and the three Heartbeat digests
  * (crc, HMAC-MD5, HMAC-SHA1), as lowercase hex text.
  *
- * Only OpenSSL 3.0 functions that node's own libcrypto exports are used
- * (EVP_MAC_*, OSSL_PARAM_*, CRYPTO_memcmp), so the same file links into the
+ * Only OpenSSL functions that node's own libcrypto exports are used
+ * (see hb_hmac_keyed.c; CRYPTO_memcmp), so the same file links into the
  * Node addon and into the standalone library.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "hb_internal.h"
 
@@ -102,8 +101,7 @@ int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
         return 0;
     case HB_AUTH_MD5:
     case HB_AUTH_SHA1:
-        d->mac_ctx = hb_hmac_keyed_new(method, key, key_len);
-        return d->mac_ctx != NULL ? 0 : -EIO;
+        return key_len > HB_AUTH_KEY_MAX ? -EINVAL : hb_hmac_begin(&d->hmac, method, key, key_len);
     default:
         return -EINVAL;
     }
@@ -111,8 +109,7 @@ int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
 
 static void flush_stage(hb_digest_stream *d)
 {
-    if (d->staged != 0 && d->mac_ctx != NULL && !EVP_MAC_update(d->mac_ctx, d->stage, d->staged))
-        d->failed = true;
+    hb_hmac_update(&d->hmac, d->stage, d->staged);
     d->staged = 0;
 }
 
@@ -125,8 +122,7 @@ void hb_digest_update(hb_digest_stream *d, const void *data, size_t len)
     if (len > sizeof(d->stage) - d->staged) {
         flush_stage(d);
         if (len > sizeof(d->stage)) {
-            if (d->mac_ctx != NULL && !EVP_MAC_update(d->mac_ctx, data, len))
-                d->failed = true;
+            hb_hmac_update(&d->hmac, data, len);
             return;
         }
     }
@@ -142,17 +138,8 @@ int hb_digest_end(hb_digest_stream *d, char out[HB_DIGEST_TEXT_MAX])
         return (int)hb_crc32_text(hb_crc32_final(d->crc), out);
 
     flush_stage(d);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    size_t mac_len = 0;
-    bool ok = d->mac_ctx != NULL && !d->failed &&
-              EVP_MAC_final(d->mac_ctx, mac, &mac_len, sizeof(mac)) &&
-              mac_len * 2 < HB_DIGEST_TEXT_MAX;
-    EVP_MAC_CTX_free(d->mac_ctx);
-    d->mac_ctx = NULL;
-    if (!ok) {
-        out[0] = '\0';
-        return -EIO;
-    }
+    unsigned char mac[HB_HMAC_MAX];
+    size_t mac_len = hb_hmac_final(&d->hmac, mac);
     for (size_t i = 0; i < mac_len; i++) {
         out[2 * i] = hex[mac[i] >> 4];
         out[2 * i + 1] = hex[mac[i] & 0xF];

@@ -1,105 +1,105 @@
 /*
- * hb_hmac_keyed.c - keyed HMAC contexts, made once per (method, key) and
- * copied for each message.
+ * hb_hmac_keyed.c - HMAC-MD5 / HMAC-SHA1 (RFC 2104) on OpenSSL's plain
+ * digest functions, with the state held in the caller's hb_hmac.
  *
- * Setting an HMAC up from nothing costs OpenSSL 3 two provider lookups
- * (the MAC, then the digest by name) and a key schedule: measured at ~15 %
- * of the heartbeat thread's time at a 10 ms keepalive.  A copy of a keyed
- * context needs none of that.  The table is shared by all threads (the
- * heartbeat thread and JS) under a priority-inheriting lock, held only for
- * the lookup and the copy.
+ * Through EVP_MAC, OpenSSL 3 spends most of an HMAC of a 300-byte heartbeat
+ * outside the digest: duplicating a keyed context (three digest contexts,
+ * each allocated through the provider), parameter parsing, frees and
+ * cleansing - ~90 % of the HMAC's samples on the heartbeat thread, against
+ * ~10 % in the SHA-1 block function.  The plain digest functions are the same
+ * block code with no allocation at all: keying (two blocks) is cheaper than
+ * copying a keyed EVP context, so nothing is cached and nothing is shared
+ * between threads.  They are deprecated in OpenSSL 3 but still built and
+ * exported, by node's libcrypto as by the system's.
  */
-#include <pthread.h>
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include <assert.h>
+#include <errno.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
-#include "hb_engine_internal.h"
 #include "hb_internal.h"
 
-/* authkeys holds at most a handful of entries; 8 covers a key rotation. */
-#define KEYED_SLOTS 8
+#define HMAC_BLOCK 64 /* MD5 and SHA-1 */
 
-typedef struct keyed_slot {
-    hb_auth_method method;
-    size_t key_len;
-    uint8_t key[HB_AUTH_KEY_MAX];
-    EVP_MAC_CTX *ctx; /* NULL: slot unused */
-} keyed_slot;
+static_assert(sizeof(SHA_CTX) <= sizeof(((hb_hmac *)0)->inner), "SHA_CTX fits hb_hmac");
+static_assert(sizeof(MD5_CTX) <= sizeof(((hb_hmac *)0)->inner), "MD5_CTX fits hb_hmac");
+static_assert(HB_HMAC_MAX >= SHA_DIGEST_LENGTH && HB_HMAC_MAX >= MD5_DIGEST_LENGTH, "digest fits");
 
-static keyed_slot slots[KEYED_SLOTS];
-static unsigned next_victim;
-static pthread_mutex_t slots_lock;
-static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
-
-static void init_lock(void)
+static void digest_init(hb_auth_method method, void *ctx)
 {
-    (void)hb_rt_mutex_init(&slots_lock);
-}
-
-static EVP_MAC_CTX *new_keyed(hb_auth_method method, const void *key, size_t key_len)
-{
-    static const uint8_t empty_key[1];
-    char md[8]; /* OSSL_PARAM wants a mutable string */
     if (method == HB_AUTH_MD5)
-        memcpy(md, "MD5", 4);
+        MD5_Init(ctx);
     else
-        memcpy(md, "SHA1", 5);
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac); /* the context keeps its own reference */
-    if (ctx == NULL)
-        return NULL;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    /* A NULL key would mean "keep the previous key"; an empty key (which the
-     * quirk of hb_verify_outer() can produce with a crc signing entry) must
-     * still be set, so pass a valid pointer. */
-    if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params)) {
-        EVP_MAC_CTX_free(ctx);
-        return NULL;
-    }
-    return ctx;
+        SHA1_Init(ctx);
 }
 
-static keyed_slot *find_slot(hb_auth_method method, const void *key, size_t key_len)
+static void digest_update(hb_auth_method method, void *ctx, const void *data, size_t len)
 {
-    for (unsigned i = 0; i < KEYED_SLOTS; i++) {
-        keyed_slot *s = &slots[i];
-        if (s->ctx != NULL && s->method == method && s->key_len == key_len &&
-            (key_len == 0 || memcmp(s->key, key, key_len) == 0))
-            return s;
-    }
-    return NULL;
+    if (method == HB_AUTH_MD5)
+        MD5_Update(ctx, data, len);
+    else
+        SHA1_Update(ctx, data, len);
 }
 
-void *hb_hmac_keyed_new(hb_auth_method method, const void *key, size_t key_len)
+/* Writes the digest; returns its length. */
+static size_t digest_final(hb_auth_method method, void *ctx, unsigned char *out)
 {
-    if ((method != HB_AUTH_MD5 && method != HB_AUTH_SHA1) || key_len > HB_AUTH_KEY_MAX)
-        return NULL;
-    pthread_once(&slots_once, init_lock);
-    pthread_mutex_lock(&slots_lock);
-    keyed_slot *s = find_slot(method, key, key_len);
-    if (s == NULL) {
-        EVP_MAC_CTX *ctx = new_keyed(method, key, key_len);
-        if (ctx != NULL) {
-            s = &slots[next_victim];
-            next_victim = (next_victim + 1) % KEYED_SLOTS;
-            EVP_MAC_CTX_free(s->ctx);
-            OPENSSL_cleanse(s->key, sizeof(s->key));
-            s->method = method;
-            s->key_len = key_len;
-            if (key_len)
-                memcpy(s->key, key, key_len);
-            s->ctx = ctx;
-        }
+    if (method == HB_AUTH_MD5) {
+        MD5_Final(out, ctx);
+        return MD5_DIGEST_LENGTH;
     }
-    EVP_MAC_CTX *copy = s ? EVP_MAC_CTX_dup(s->ctx) : NULL;
-    pthread_mutex_unlock(&slots_lock);
-    return copy;
+    SHA1_Final(out, ctx);
+    return SHA_DIGEST_LENGTH;
+}
+
+int hb_hmac_begin(hb_hmac *h, hb_auth_method method, const void *key, size_t key_len)
+{
+    if (method != HB_AUTH_MD5 && method != HB_AUTH_SHA1)
+        return -EINVAL;
+    if (key_len != 0 && key == NULL)
+        return -EINVAL;
+    h->method = method;
+    /* RFC 2104: a key longer than a block is hashed first. */
+    unsigned char block[HMAC_BLOCK];
+    memset(block, 0, sizeof block);
+    if (key_len > HMAC_BLOCK) {
+        digest_init(method, h->inner);
+        digest_update(method, h->inner, key, key_len);
+        digest_final(method, h->inner, block);
+    } else if (key_len != 0) {
+        memcpy(block, key, key_len);
+    }
+    unsigned char pad[HMAC_BLOCK];
+    for (size_t i = 0; i < HMAC_BLOCK; i++)
+        pad[i] = block[i] ^ 0x36;
+    digest_init(method, h->inner);
+    digest_update(method, h->inner, pad, HMAC_BLOCK);
+    for (size_t i = 0; i < HMAC_BLOCK; i++)
+        pad[i] = block[i] ^ 0x5c;
+    digest_init(method, h->outer);
+    digest_update(method, h->outer, pad, HMAC_BLOCK);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
+    return 0;
+}
+
+void hb_hmac_update(hb_hmac *h, const void *data, size_t len)
+{
+    if (len != 0)
+        digest_update(h->method, h->inner, data, len);
+}
+
+size_t hb_hmac_final(hb_hmac *h, unsigned char out[HB_HMAC_MAX])
+{
+    unsigned char inner[HB_HMAC_MAX];
+    size_t n = digest_final(h->method, h->inner, inner);
+    digest_update(h->method, h->outer, inner, n);
+    n = digest_final(h->method, h->outer, out);
+    OPENSSL_cleanse(h, sizeof *h); /* the keyed states are as good as the key */
+    return n;
 }

@@ -32,25 +32,37 @@ static inline size_t hb_hex_u64(char *out, uint64_t v)
 /* ------------------------------------------------ streaming digest (hb_auth.c)
  * The digests are computed over serialisations that are produced piecewise
  * (the inner text is never materialised), so they need begin/update/end. */
+
+/* One HMAC-MD5/SHA1 in progress (hb_hmac_keyed.c): the keyed inner and outer
+ * digest states (OpenSSL's MD5_CTX / SHA_CTX), held here, never allocated. */
+#define HB_HMAC_MAX 20 /* SHA-1's 20 bytes; MD5's 16 */
+typedef struct hb_hmac {
+    hb_auth_method method;
+    _Alignas(16) unsigned char inner[128];
+    _Alignas(16) unsigned char outer[128];
+} hb_hmac;
+
+/* 0, or -EINVAL for another method or a NULL key of non-zero length. */
+int hb_hmac_begin(hb_hmac *h, hb_auth_method method, const void *key, size_t key_len);
+void hb_hmac_update(hb_hmac *h, const void *data, size_t len);
+/* Writes the MAC, wipes the state; returns the MAC's length (16 or 20). */
+size_t hb_hmac_final(hb_hmac *h, unsigned char out[HB_HMAC_MAX]);
+
 typedef struct hb_digest_stream {
     hb_auth_method method;
     uint32_t crc;
-    void *mac_ctx; /* EVP_MAC_CTX * for md5/sha1 */
-    bool failed;
+    hb_hmac hmac; /* md5/sha1 */
     /* Serialisers hand over a few bytes at a time (a length, a name, "=");
-     * each EVP_MAC_update is a trip through the provider, so they are
-     * gathered here first. */
+     * a digest update per piece would cost a call and a buffer copy in the
+     * digest for each, so they are gathered here first. */
     size_t staged;
     uint8_t stage[512];
 } hb_digest_stream;
 
-/* A fresh HMAC context (EVP_MAC_CTX *) keyed for md5/sha1, or NULL. */
-void *hb_hmac_keyed_new(hb_auth_method method, const void *key, size_t key_len);
-
 int hb_digest_begin(hb_digest_stream *d, hb_auth_method method,
                     const void *key, size_t key_len);
 void hb_digest_update(hb_digest_stream *d, const void *data, size_t len);
-/* Writes the digest text, releases the stream; text length or -EIO. */
+/* Writes the digest text and wipes the stream; returns the text's length. */
 int hb_digest_end(hb_digest_stream *d, char out[HB_DIGEST_TEXT_MAX]);
 
 /* ------------------------------------------------------------ output sink

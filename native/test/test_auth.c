@@ -106,9 +106,9 @@ static void empty_key_hmac(void)
     CHECK_INT(hb_auth_digest(HB_AUTH_NONE, NULL, 0, "abc", 3, out), -EINVAL);
 }
 
-/* Keyed contexts are made once and copied (hb_hmac_keyed.c): more keys than
- * the table holds, reused in another order, must give the same digests, and
- * neither a key's prefix nor the other method may hit a cached context. */
+/* Many keys, reused in another order, give the same digests; a key's prefix
+ * and the other method give other ones (keying state must not leak between
+ * digests). */
 static void keyed_contexts_reused_and_evicted(void)
 {
     enum { KEYS = 20 };
@@ -133,10 +133,10 @@ static void keyed_contexts_reused_and_evicted(void)
         CHECK(strcmp(first[0][1], first[i][1]) != 0);
     /* "key-1" is a prefix of "key-10": a distinct key, a distinct digest. */
     CHECK(strcmp(first[1][0], first[10][0]) != 0);
-    rfc2202_vectors(); /* again, now that the table has churned */
+    rfc2202_vectors(); /* again, after all those keys */
 }
 
-/* Copies of one keyed context: two streams open at once on one key, and the
+/* Two streams open at once on one key, and the
  * same key on other threads, give the digests a one-shot computation gives. */
 static void *digest_on_thread(void *out)
 {
