@@ -144,6 +144,7 @@ std::unique_ptr<hb_engine_config> EngineConfigFromJs(const Napi::Object &o) {
     }
   }
   c->keepalive_ms = static_cast<uint32_t>(OptNumber(o, "keepaliveMs", 1000));
+  c->standby_keepalive_ms = static_cast<uint32_t>(OptNumber(o, "standbyKeepaliveMs", 0));
   c->deadtime_ms = static_cast<uint32_t>(OptNumber(o, "deadtimeMs", 30000));
   c->warntime_ms = static_cast<uint32_t>(OptNumber(o, "warntimeMs", c->deadtime_ms / 2));
   c->initdead_ms = static_cast<uint32_t>(OptNumber(o, "initdeadMs", c->deadtime_ms));
@@ -216,7 +217,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Engine",
                        {InstanceMethod("start", &Engine::Start), InstanceMethod("stop", &Engine::Stop),
-                        InstanceMethod("setStatus", &Engine::SetStatus), InstanceMethod("send", &Engine::Send),
+                        InstanceMethod("setStatus", &Engine::SetStatus),
+                        InstanceMethod("setStandby", &Engine::SetStandby), InstanceMethod("send", &Engine::Send),
                         InstanceMethod("poll", &Engine::Poll), InstanceMethod("view", &Engine::View),
                         InstanceMethod("counters", &Engine::Counters),
                         InstanceMethod("armTakeover", &Engine::ArmTakeover)});
@@ -273,6 +275,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
     std::string st = StringArg(info, 0, "status");
     int rc = hb_engine_set_status(Need(info.Env()), st.c_str());
     if (rc < 0) throw ErrnoError(info.Env(), rc, "setting our status to " + st);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetStandby(const Napi::CallbackInfo &info) {
+    if (info.Length() < 1 || !info[0].IsBoolean()) throw Napi::TypeError::New(info.Env(), "standby must be a boolean");
+    int rc = hb_engine_set_standby(Need(info.Env()), info[0].As<Napi::Boolean>().Value());
+    if (rc < 0) throw ErrnoError(info.Env(), rc, "setting the standby cadence");
     return info.Env().Undefined();
   }
 
@@ -350,6 +359,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     o.Set("startedMs", Napi::Number::New(env, static_cast<double>(v->started_ms)));
     o.Set("ownStatus", v->own_status);
     o.Set("seq", Napi::Number::New(env, static_cast<double>(v->seq)));
+    o.Set("sendIntervalMs", Napi::Number::New(env, v->send_interval_ms));
     Napi::Array nodes = Napi::Array::New(env, v->nnodes);
     for (size_t i = 0; i < v->nnodes; i++) {
       const hb_node_view &n = v->nodes[i];

@@ -975,6 +975,9 @@ typedef struct hb_engine_config {
     size_t nping;
     hb_ping_config ping[HB_ENGINE_MAX_PING];
     uint32_t keepalive_ms, deadtime_ms, warntime_ms, initdead_ms, deadping_ms;
+    /* hbd's standby_keepalive: the send interval while JS says this node holds
+     * nothing (hb_engine_set_standby); 0 or <= keepalive_ms = always keepalive. */
+    uint32_t standby_keepalive_ms;
     uint32_t max_rexmit_delay_ms;          /* ha.cf max_rexmit_delay (250) */
     unsigned ttl;                          /* nodes + hopfudge */
     bool omit_inner_auth;                  /* msgfmt netstring */
@@ -1087,6 +1090,12 @@ void hb_engine_destroy(hb_engine *e);
  * message is sent at once when it changes (heartbeat-wire §6.2). */
 int hb_engine_set_status(hb_engine *e, const char *status);
 
+/* Whether this node holds no resources: then heartbeats go out every
+ * standby_keepalive_ms instead of keepalive_ms (a peer's deadtime only needs
+ * to hear us; it is the active node's heartbeats that decide a failover).
+ * The engine leaves standby by itself the instant it runs a takeover plan. */
+int hb_engine_set_standby(hb_engine *e, bool standby);
+
 /* Sends a sequenced (or NS_) message on every medium: `body` is the message's
  * own fields in netstring form (hb_encode_netstring, no control fields); the
  * engine adds the control fields, signs, sends, keeps it for retransmission
@@ -1128,6 +1137,7 @@ typedef struct hb_engine_view {
     int64_t started_ms;
     char own_status[HB_STATUS_MAX];
     uint64_t seq;            /* last seq we sent */
+    uint32_t send_interval_ms; /* keepalive, or standby_keepalive while standing by */
     size_t nnodes;
     hb_node_view nodes[HB_ENGINE_MAX_NODES + HB_ENGINE_MAX_PING];
 } hb_engine_view;

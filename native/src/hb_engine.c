@@ -513,13 +513,14 @@ static int64_t run_timers(hb_engine *e, int64_t now)
                 hb_engine_emit_simple(e, HB_EV_TARDY, NULL, NULL, NULL, late, (int64_t)suppressed, NULL);
         }
         send_status(e, now);
-        e->next_send_ms += e->cfg.keepalive_ms;
+        e->next_send_ms += e->send_interval_ms;
         /* After a long stall, do not fire a burst: resume the cadence now. */
         if (e->next_send_ms <= now)
-            e->next_send_ms = now + e->cfg.keepalive_ms;
+            e->next_send_ms = now + e->send_interval_ms;
     }
-    int64_t next = e->next_send_ms;
+    /* A death declared here may end standby and bring the next send forward. */
     int64_t d = run_deadlines(e, now);
+    int64_t next = e->next_send_ms;
     if (d < next)
         next = d;
     d = hb_engine_rexmit_timers(e, now);
@@ -538,6 +539,18 @@ static int64_t run_timers(hb_engine *e, int64_t now)
 }
 
 /* --------------------------------------------------------------- commands */
+
+void hb_engine_set_cadence(hb_engine *e, bool standby, int64_t now)
+{
+    uint32_t interval = e->cfg.keepalive_ms;
+    if (standby && e->cfg.standby_keepalive_ms > interval)
+        interval = e->cfg.standby_keepalive_ms;
+    if (interval == e->send_interval_ms)
+        return;
+    e->send_interval_ms = interval;
+    if (e->next_send_ms > now + (int64_t)interval)
+        e->next_send_ms = now + interval;
+}
 
 static void run_commands(hb_engine *e, int64_t now)
 {
@@ -559,6 +572,10 @@ static void run_commands(hb_engine *e, int64_t now)
                 pthread_mutex_unlock(&e->lock);
                 send_status(e, now); /* a status change goes out at once (wire §6.2) */
             }
+        } else if (c->kind == HB_CMD_STANDBY) {
+            pthread_mutex_lock(&e->lock);
+            hb_engine_set_cadence(e, c->standby, now);
+            pthread_mutex_unlock(&e->lock);
         } else if (c->kind == HB_CMD_ARM) {
             pthread_mutex_lock(&e->lock);
             hb_engine_set_plan(e, c->node, (const hb_takeover_step *)(const void *)c->body, c->body_len);
@@ -719,6 +736,16 @@ int hb_engine_set_status(hb_engine *e, const char *status)
         return -ENOMEM;
     c->kind = HB_CMD_STATUS;
     set_text(c->status, sizeof c->status, status);
+    return hb_engine_push_command(e, c);
+}
+
+int hb_engine_set_standby(hb_engine *e, bool standby)
+{
+    hb_cmd *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->kind = HB_CMD_STANDBY;
+    c->standby = standby;
     return hb_engine_push_command(e, c);
 }
 

@@ -48,12 +48,13 @@ typedef struct hb_node_state {
     struct sockaddr_storage addrs[HB_PING_GROUP_MAX_ADDRS];
 } hb_node_state;
 
-typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND, HB_CMD_ARM } hb_cmd_kind;
+typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND, HB_CMD_ARM, HB_CMD_STANDBY } hb_cmd_kind;
 
 typedef struct hb_cmd {
     struct hb_cmd *next;
     hb_cmd_kind kind;
     char status[HB_STATUS_MAX];
+    bool standby;                    /* HB_CMD_STANDBY */
     char node[HB_NODE_NAME_MAX + 1]; /* HB_CMD_ARM */
     size_t body_len;                 /* HB_CMD_SEND: bytes; HB_CMD_ARM: steps */
     uint8_t body[];
@@ -129,6 +130,7 @@ struct hb_engine {
     uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;
+    uint32_t send_interval_ms; /* keepalive_ms, or standby_keepalive_ms (hb_engine_set_standby) */
     int64_t armed_ms;        /* the absolute deadline the thread last slept until */
     bool sleep_by_timerfd;   /* no epoll_pwait2 (kernel < 5.11): the timerfd wakes us */
     bool rx_unwatched;       /* some media are read at each wake-up, not watched */
@@ -176,6 +178,9 @@ int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);
 /* hb_engine_takeover.c: the pre-armed takeover */
 void hb_engine_set_plan(hb_engine *e, const char *node, const hb_takeover_step *steps, size_t n);
 void hb_engine_run_plan(hb_engine *e, hb_node_state *n, int64_t now);
+/* Heartbeats every standby_keepalive (standby) or every keepalive; leaving
+ * standby brings the next heartbeat forward to at most one keepalive away. */
+void hb_engine_set_cadence(hb_engine *e, bool standby, int64_t now);
 int64_t hb_engine_announce_timers(hb_engine *e, int64_t now);
 void hb_engine_takeover_close(hb_engine *e);
 

@@ -111,6 +111,8 @@ static bool valid_config(const hb_engine_config *c, char *err, size_t errlen)
         why = "too many ping nodes";
     else if (c->keepalive_ms == 0 || c->deadtime_ms <= 2 * c->keepalive_ms)
         why = "deadtime must be more than twice keepalive";
+    else if (c->standby_keepalive_ms > 0 && c->deadtime_ms <= 2 * c->standby_keepalive_ms)
+        why = "deadtime must be more than twice standby_keepalive";
     else if (c->keys.sign_index < 0)
         why = "no signing key";
     if (why)
@@ -210,6 +212,7 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
         return NULL;
     }
     e->cfg = *cfg;
+    e->send_interval_ms = cfg->keepalive_ms;
     e->epfd = e->timerfd = e->wakefd = -1;
     e->ping_fd4 = e->ping_fd6 = -1;
     hb_rt_mutex_init(&e->lock);
@@ -330,6 +333,7 @@ void hb_engine_view_get(hb_engine *e, hb_engine_view *out)
     out->started_ms = e->start_ms;
     snprintf(out->own_status, sizeof out->own_status, "%s", e->own_status);
     out->seq = e->seq;
+    out->send_interval_ms = e->send_interval_ms;
     for (size_t i = 0; i < e->nnodes; i++) {
         const hb_node_state *n = &e->nodes[i];
         hb_node_view *v = &out->nodes[out->nnodes++];

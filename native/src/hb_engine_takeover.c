@@ -129,6 +129,8 @@ void hb_engine_run_plan(hb_engine *e, hb_node_state *n, int64_t now)
 {
     if (n->plan_n == 0)
         return;
+    /* Holding the peer's addresses from now on: heartbeat as the active node. */
+    hb_engine_set_cadence(e, false, now);
     int64_t ok = 0, failed = 0;
     char first_error[256] = "";
     for (size_t i = 0; i < n->plan_n; i++) {

@@ -87,6 +87,7 @@ export async function buildEngineConfig(
       media,
       ping,
       keepaliveMs: cfg.keepaliveMs,
+      standbyKeepaliveMs: cfg.standbyKeepaliveMs ?? 0,
       deadtimeMs: cfg.deadtimeMs,
       warntimeMs: cfg.warntimeMs,
       initdeadMs: cfg.initdeadMs,

@@ -105,6 +105,11 @@ export class Heartbeat {
     if (!this.stopped) this.engine.setStatus(status);
   }
 
+  /** Holding no resources: heartbeat every standby_keepalive (when set). */
+  setStandby(standby: boolean): void {
+    if (!this.stopped) this.engine.setStandby(standby);
+  }
+
   view(): NativeEngineView {
     return this.engine.view();
   }

@@ -64,6 +64,8 @@ export class ResourceManager {
   private readonly exited: Promise<void>;
   readonly peer: string | null;
   private armedKey = '';
+  /** The engine starts at keepalive. */
+  private standingBy = false;
   private ipfail: IpfailState | null = null;
 
   constructor(private readonly opts: ResourceManagerOptions) {
@@ -191,6 +193,24 @@ export class ResourceManager {
     this.state = state;
     this.wantTicks();
     for (const a of actions) this.act(a);
+    this.updateCadence();
+  }
+
+  /**
+   * Stable, holding nothing and doing nothing, this node stands by: its heartbeats
+   * may go out at standby_keepalive (a peer only needs to hear them within
+   * its deadtime; the active node's heartbeats decide failovers). The engine
+   * leaves standby by itself when it runs a takeover.
+   */
+  private updateCadence(): void {
+    const standby = isStable(this.state) && this.heldKeys().length === 0 && this.queue.length === 0 && !this.running;
+    if (standby === this.standingBy || this.closed) return;
+    this.standingBy = standby;
+    this.opts.heartbeat.setStandby(standby);
+    const c = this.opts.config;
+    if (c.standbyKeepaliveMs !== null) {
+      this.opts.logger.info(standby ? `holding nothing: heartbeats every ${c.standbyKeepaliveMs} ms (standby_keepalive)` : `heartbeats every ${c.keepaliveMs} ms (keepalive)`);
+    }
   }
 
   private act(a: OwnershipAction): void {
@@ -252,6 +272,7 @@ export class ResourceManager {
       }
     } finally {
       this.running = false;
+      this.updateCadence();
     }
   }
 

@@ -36,6 +36,8 @@ export const Code = {
   HACF_INITDEAD_SHORT: 'HACF_INITDEAD_SHORT', // W initdead < 10 s
   HACF_DEADPING_TOO_SMALL: 'HACF_DEADPING_TOO_SMALL', // E deadping <= 2 x keepalive
   HACF_WARNTIME_NOT_BELOW_DEADTIME: 'HACF_WARNTIME_NOT_BELOW_DEADTIME', // W warntime >= deadtime never warns
+  HACF_STANDBY_KEEPALIVE_TOO_LONG: 'HACF_STANDBY_KEEPALIVE_TOO_LONG', // E standby_keepalive >= warntime, or deadtime <= 2 x it
+  HACF_STANDBY_KEEPALIVE_NO_EFFECT: 'HACF_STANDBY_KEEPALIVE_NO_EFFECT', // W standby_keepalive <= keepalive
   // ha.cf: media
   HACF_NO_MEDIA: 'HACF_NO_MEDIA', // E no heartbeat medium
   HACF_MEDIUM_SYNTAX: 'HACF_MEDIUM_SYNTAX', // E a medium line lacks a field

@@ -35,7 +35,8 @@ import {
   parseInteger,
 } from './time';
 
-export type DirectiveClass = 'M' | 'S' | 'P' | 'X';
+/** M/S supported (Heartbeat's), H hbd's own extension, P parsed and ignored, X rejected. */
+export type DirectiveClass = 'M' | 'S' | 'H' | 'P' | 'X';
 
 type ListHandler = (state: HaCfState, value: string, at: SourceRef, directive: string) => void;
 type LineHandler = (state: HaCfState, fields: readonly string[], at: SourceRef, directive: string) => void;
@@ -441,6 +442,7 @@ const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Directive
   ['cluster', list('S', true, (s, v, at) => { s.cluster = { value: v, at }; })],
   ['node', list('M', false, addNode)],
   ['keepalive', list('M', true, timeSetting((s, v) => { s.keepalive = v; }, true))],
+  ['standby_keepalive', list('H', true, timeSetting((s, v) => { s.standbyKeepalive = v; }, true))],
   ['deadtime', list('M', true, timeSetting((s, v) => { s.deadtime = v; }, false))],
   ['warntime', list('M', true, timeSetting((s, v) => { s.warntime = v; }, true))],
   ['initdead', list('M', true, timeSetting((s, v) => { s.initdead = v; }, false))],

@@ -170,6 +170,8 @@ export interface HbdConfig {
   readonly nodes: readonly string[];
 
   readonly keepaliveMs: Millis;
+  /** hbd's `standby_keepalive`: the send interval while this node holds no resources; null = keepalive. */
+  readonly standbyKeepaliveMs: Millis | null;
   readonly deadtimeMs: Millis;
   readonly warntimeMs: Millis;
   readonly initdeadMs: Millis;

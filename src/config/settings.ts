@@ -53,6 +53,35 @@ export interface FinishOptions {
   readonly nodeListName: string;
 }
 
+/**
+ * hbd's `standby_keepalive`: how often a node that holds nothing sends. Each
+ * of its heartbeats must reach the peer before the peer's warntime (or every
+ * one is a "late heartbeat"), and two must fit into a deadtime, as keepalive's.
+ */
+function standbyKeepalive(state: HaCfState, keepaliveMs: number, deadtimeMs: number, warntimeMs: number): number | null {
+  const set = state.standbyKeepalive;
+  if (set === null) return null;
+  const ms = set.value;
+  if (ms <= keepaliveMs) {
+    state.sink.warning(set.at, Code.HACF_STANDBY_KEEPALIVE_NO_EFFECT, `standby_keepalive (${ms} ms) is not longer than keepalive (${keepaliveMs} ms), so it changes nothing`);
+    return null;
+  }
+  if (ms >= warntimeMs) {
+    state.sink.error(
+      set.at,
+      Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
+      `standby_keepalive (${ms} ms) must be below warntime (${warntimeMs} ms): the peer would report each of the standby's heartbeats as late`,
+    );
+  } else if (deadtimeMs <= 2 * ms) {
+    state.sink.error(
+      set.at,
+      Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
+      `standby_keepalive (${ms} ms) is too long for deadtime (${deadtimeMs} ms): deadtime must be more than twice it`,
+    );
+  }
+  return ms;
+}
+
 export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings {
   const { sink } = state;
   const whole: SourceRef = { file: state.file, line: 0 };
@@ -76,6 +105,7 @@ export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings 
       `warntime (${warntimeMs} ms) is not below deadtime (${deadtimeMs} ms), so no "late heartbeat" warning can come before a node is declared dead`,
     );
   }
+  const standbyKeepaliveMs = standbyKeepalive(state, keepaliveMs, deadtimeMs, warntimeMs);
   const initdeadMs = state.initdead?.value ?? defaultInitdead(deadtimeMs);
   const initdeadAt = state.initdead?.at ?? timingAt;
   if (initdeadMs < deadtimeMs) {
@@ -172,6 +202,7 @@ export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings 
     clusterName: state.cluster?.value ?? DEFAULTS.clusterName,
     nodes,
     keepaliveMs,
+    standbyKeepaliveMs,
     deadtimeMs,
     warntimeMs,
     initdeadMs,

@@ -37,6 +37,7 @@ export interface HaCfState {
   tooManyNodesReported: boolean;
 
   keepalive: Setting<number> | null;
+  standbyKeepalive: Setting<number> | null;
   deadtime: Setting<number> | null;
   warntime: Setting<number> | null;
   initdead: Setting<number> | null;
@@ -97,6 +98,7 @@ export function createHaCfState(sink: DiagnosticSink, file: string, checkFilesys
     nodes: [],
     tooManyNodesReported: false,
     keepalive: null,
+    standbyKeepalive: null,
     deadtime: null,
     warntime: null,
     initdead: null,

@@ -485,6 +485,7 @@ export function configToYaml(config: HbdConfig): string {
   if (config.clusterName !== DEFAULTS.clusterName) out.cluster = config.clusterName;
   out.nodes = [...config.nodes];
   out.keepalive = time(config.keepaliveMs);
+  if (config.standbyKeepaliveMs !== null) out.standby_keepalive = time(config.standbyKeepaliveMs);
   out.deadtime = time(config.deadtimeMs);
   out.warntime = time(config.warntimeMs);
   out.initdead = time(config.initdeadMs);

@@ -171,10 +171,13 @@ export class Daemon {
         autoFailback: config.autoFailback,
       },
       ownStatus: view?.ownStatus ?? 'init',
+      /** keepalive, or standby_keepalive while this node holds nothing. */
+      sendIntervalMs: view?.sendIntervalMs ?? config.keepaliveMs,
       rscstatus: this.resources?.manager.rscstatus ?? 'none',
       resources: this.resources?.status() ?? null,
       parameters: {
         keepalive: `${config.keepaliveMs}ms`,
+        ...(config.standbyKeepaliveMs !== null ? { standby_keepalive: `${config.standbyKeepaliveMs}ms` } : {}),
         deadtime: `${config.deadtimeMs}ms`,
         warntime: `${config.warntimeMs}ms`,
         initdead: `${config.initdeadMs}ms`,

@@ -64,6 +64,8 @@ export interface NativeEngineConfig {
   readonly media: readonly NativeMediumConfig[];
   readonly ping: readonly { readonly name: string; readonly addresses: readonly string[] }[];
   readonly keepaliveMs: number;
+  /** Send interval while standing by (setStandby(true)); 0 = keepalive always. */
+  readonly standbyKeepaliveMs?: number;
   readonly deadtimeMs: number;
   readonly warntimeMs: number;
   readonly initdeadMs: number;
@@ -124,6 +126,8 @@ export interface NativeEngineView {
   readonly startedMs: number;
   readonly ownStatus: string;
   readonly seq: number;
+  /** keepalive, or standby_keepalive while this node stands by. */
+  readonly sendIntervalMs: number;
   readonly nodes: readonly NativeNodeView[];
 }
 
@@ -132,6 +136,8 @@ export interface NativeEngine {
   /** Stops the thread and closes every medium; the engine cannot be restarted. */
   stop(): void;
   setStatus(status: string): void;
+  /** This node holds no resources: heartbeat every standbyKeepaliveMs (if set). */
+  setStandby(standby: boolean): void;
   /** Queues a message (its own fields, in order) for sending on every medium. */
   send(fields: readonly (readonly [string, string | Buffer])[]): void;
   /** Drains the event queue. */

@@ -41,3 +41,52 @@ test('encodeDatagram reproduces a real sha1 status datagram byte for byte (heart
   assert.ok(text.includes('50:(0)auth=1 29df16d08713158cadbfd08e691d96d8f51cc4a1,%%%\n'));
   assert.ok(text.endsWith('42:1 8fed4bcebfbbbdf21d59b8935d76267f82e5983c,'));
 });
+
+test('engine: standby_keepalive applies while standing by; a config where it is too long is refused', async () => {
+  const native = loadNative();
+  const config = {
+    nodeName: 'node1',
+    uuid: Buffer.alloc(16, 1),
+    generation: 1,
+    nodes: ['node1', 'node2'],
+    media: [{ kind: 'ucast' as const, iface: 'lo', address: '127.0.0.1', port: 0 }],
+    ping: [],
+    keepaliveMs: 10,
+    standbyKeepaliveMs: 40,
+    deadtimeMs: 100,
+    warntimeMs: 60,
+    initdeadMs: 1000,
+    deadpingMs: 100,
+    maxRexmitDelayMs: 250,
+    ttl: 3,
+    omitInnerAuth: false,
+    realtime: false,
+    rtprio: 0,
+    keys: { sign: 1, entries: [{ index: 1, method: 'sha1' as const, secret: 'contract-key' }] },
+  };
+  await assert.rejects(native.createEngine({ ...config, standbyKeepaliveMs: 50 }, () => undefined), /twice standby_keepalive/);
+  const e = await native.createEngine(config, () => undefined);
+  try {
+    e.start();
+    const until = async (want: number) => {
+      const end = Date.now() + 5000;
+      while (e.view().sendIntervalMs !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      return e.view().sendIntervalMs;
+    };
+    assert.equal(e.view().sendIntervalMs, 10, 'starts at keepalive');
+    e.setStandby(true);
+    assert.equal(await until(40), 40);
+    const sent = (ms: number) => new Promise<bigint>((resolve) => {
+      const before = e.counters().status_sent ?? 0n;
+      setTimeout(() => resolve((e.counters().status_sent ?? 0n) - before), ms);
+    });
+    const slow = await sent(1000);
+    e.setStandby(false);
+    assert.equal(await until(10), 10);
+    const fast = await sent(1000);
+    assert.ok(fast > 2n * slow, `${fast} heartbeats at keepalive vs ${slow} standing by, in 1 s each`);
+    assert.throws(() => (e as unknown as { setStandby: (v: unknown) => void }).setStandby('yes'), TypeError);
+  } finally {
+    e.stop();
+  }
+});

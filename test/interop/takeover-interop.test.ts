@@ -24,7 +24,7 @@ interface Mixed {
 }
 
 /** The owner of the VIP (node1) is `owner`; the other node is the other kind. */
-function mixed(t: TestContext, owner: 'real' | 'hbd'): Mixed {
+function mixed(t: TestContext, owner: 'real' | 'hbd', hbdOnly: readonly string[] = []): Mixed {
   const subnet = `10.99.${subnetCounter++}`;
   const net = new DirectorLan(t, subnet);
   const work = tempDir(t);
@@ -37,7 +37,7 @@ function mixed(t: TestContext, owner: 'real' | 'hbd'): Mixed {
   const realHost = owner === 'real' ? 'n1' : 'n2';
   const hbdHost = owner === 'real' ? 'n2' : 'n1';
   const real = new HeartbeatNode({ netns: net.ns(realHost), name: realName, workDir: path.join(work, 'real'), haCf, authkeys, haresources });
-  const hbd = new HbdNode({ netns: net.ns(hbdHost), name: hbdName, workDir: path.join(work, 'hbd'), haCf, authkeys, haresources });
+  const hbd = new HbdNode({ netns: net.ns(hbdHost), name: hbdName, workDir: path.join(work, 'hbd'), haCf: haCf + hbdOnly.map((l) => `${l}\n`).join(''), authkeys, haresources });
   t.after(() => {
     real.kill();
     hbd.kill();
@@ -76,6 +76,25 @@ test('hbd takes over from a dead real node, and gives the VIP back when it retur
   await waitUntil('failback to the real node', () => m.net.holders(m.vip).join() === m.realHost, 60_000);
   await waitUntil('both stable', () => m.real.clStatus('rscstatus') === 'local' && m.hbd.cli(['status', 'rscstatus']).stdout.trim() === 'local', 30_000);
   assert.doesNotMatch(m.real.log(), /Both machines own|No one owns/);
+});
+
+test('hbd standing by at standby_keepalive is alive to a real node (no late heartbeats), and takes over at keepalive', { skip, timeout: 120_000 }, async (t) => {
+  const m = mixed(t, 'real', ['standby_keepalive 300ms']);
+  m.real.start();
+  m.hbd.start();
+  await bothActive(m);
+  await waitUntil('VIP on the real node, hbd standing by', async () => m.net.holders(m.vip).join() === m.realHost && (await m.hbd.status())?.sendIntervalMs === 300, 30_000);
+  const sent0 = (await m.hbd.status())?.counters.status_sent ?? 0;
+  await new Promise((r) => setTimeout(r, 6000));
+  const sent = ((await m.hbd.status())?.counters.status_sent ?? 0) - sent0;
+  t.diagnostic(`hbd sent ${sent} heartbeats in 6 s while standing by`);
+  assert.ok(sent >= 10 && sent <= 30, 'about one heartbeat per 300 ms, not per 100 ms');
+  assert.equal(m.real.clStatus('nodestatus', 'node2'), 'active');
+  assert.doesNotMatch(m.real.log(), /Late heartbeat|node2.*dead/i, 'Heartbeat neither warned nor declared hbd dead');
+  m.real.kill();
+  crashCleanup(m, m.realHost);
+  await waitUntil('hbd holds the VIP', () => m.net.holds(m.hbdHost, m.vip), 15_000);
+  assert.equal((await m.hbd.status())?.sendIntervalMs, 100, 'back at keepalive once it holds the VIP');
 });
 
 test('a real node takes over from dead hbd, and gives the VIP back when hbd returns', { skip, timeout: 120_000 }, async (t) => {

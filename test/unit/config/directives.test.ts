@@ -11,7 +11,7 @@ import { BASE, codes, errors, only, readHaCf, withBase } from './helpers';
 
 test('every directive of features.md §1.2 is known, with its class', () => {
   const expected: Record<string, string> = {
-    node: 'M', keepalive: 'M', deadtime: 'M', warntime: 'M', initdead: 'M', udpport: 'M', bcast: 'M', mcast: 'M',
+    node: 'M', keepalive: 'M', standby_keepalive: 'H', deadtime: 'M', warntime: 'M', initdead: 'M', udpport: 'M', bcast: 'M', mcast: 'M',
     mcast6: 'S', ucast: 'M', ucast6: 'S', serial: 'M', baud: 'M', hopfudge: 'S', ping: 'M', ping6: 'S', ping_group: 'M',
     deadping: 'M', hbaping: 'X', tipc: 'X', rds: 'X', auto_failback: 'M', nice_failback: 'P', respawn: 'M', failfast: 'S',
     apiauth: 'S', watchdog: 'S', stonith: 'P', stonith_host: 'P', realtime: 'M', rtprio: 'M', debug: 'M', logfacility: 'M',
@@ -135,6 +135,27 @@ test('timing: deadping defaults to deadtime; an explicit one must exceed 2 x kee
 
 test('timing: warntime at or above deadtime warns (no late-heartbeat warning could come first)', () => {
   assert.deepEqual(codes(withBase('keepalive 1\ndeadtime 10\nwarntime 10\n').diags), [['HACF_WARNTIME_NOT_BELOW_DEADTIME', 3]]);
+});
+
+test('timing: standby_keepalive (hbd only) must stay below warntime and under half of deadtime', () => {
+  const ok = withBase('keepalive 10ms\ndeadtime 100ms\nwarntime 60ms\nstandby_keepalive 40ms\n');
+  assert.deepEqual(codes(ok.diags), []);
+  assert.equal(ok.settings.standbyKeepaliveMs, 40);
+  assert.equal(withBase('keepalive 10ms\ndeadtime 100ms\n').settings.standbyKeepaliveMs, null, 'unset: keepalive always');
+  // The default warntime is deadtime / 2 = 50 ms.
+  const late = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_keepalive 50ms\n');
+  assert.deepEqual(errors(late.diags), [['HACF_STANDBY_KEEPALIVE_TOO_LONG', 3]]);
+  assert.equal(
+    only(late.diags, 'HACF_STANDBY_KEEPALIVE_TOO_LONG')[0]?.message,
+    'standby_keepalive (50 ms) must be below warntime (50 ms): the peer would report each of the standby\'s heartbeats as late',
+  );
+  const dead = withBase('keepalive 10ms\ndeadtime 100ms\nwarntime 100ms\nstandby_keepalive 50ms\n');
+  assert.deepEqual(errors(dead.diags), [['HACF_STANDBY_KEEPALIVE_TOO_LONG', 4]]);
+  assert.match(only(dead.diags, 'HACF_STANDBY_KEEPALIVE_TOO_LONG')[0]?.message ?? '', /deadtime must be more than twice it/);
+  const same = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_keepalive 10ms\n');
+  assert.deepEqual(codes(same.diags), [['HACF_STANDBY_KEEPALIVE_NO_EFFECT', 3]]);
+  assert.equal(same.settings.standbyKeepaliveMs, null);
+  assert.deepEqual(errors(withBase('standby_keepalive 0\n').diags), [['HACF_OUT_OF_RANGE', 1]]);
 });
 
 // ------------------------------------------------------------ value handling

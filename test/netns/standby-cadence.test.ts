@@ -1,0 +1,73 @@
+// standby_keepalive between two hbd nodes: the node that holds nothing sends
+// at the slower standby interval and is still heard as alive; the active one
+// keeps keepalive; a takeover brings the survivor back to keepalive at once,
+// and a failback sends it back to standby. Rates are compared with each
+// other (ratios), never against wall-clock targets.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { DirectorLan } from '../harness/director-pair';
+import { HbdNode, type StatusJson } from '../harness/hbd-node';
+import { waitUntil } from '../helpers/hbd-cli';
+import { tempDir } from '../helpers/tmp';
+
+const KEYS = 'auth 1\n1 sha1 standby-cadence-key\n';
+
+const sendInterval = async (n: HbdNode) => (await n.status())?.sendIntervalMs;
+
+/** Counter deltas of both nodes over the same window. */
+async function window(nodes: readonly HbdNode[], ms: number): Promise<((n: number, k: string) => number)> {
+  const before = await Promise.all(nodes.map((n) => n.status()));
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await Promise.all(nodes.map((n) => n.status()));
+  return (i, k) => {
+    const c = (s: StatusJson | null | undefined) => s?.counters[k] ?? 0;
+    return c(after[i]) - c(before[i]);
+  };
+}
+
+test('standby_keepalive: the standby heartbeats slower, stays alive to the active, and returns to keepalive on takeover', { timeout: 90_000 }, async (t) => {
+  const net = new DirectorLan(t, '10.99.145');
+  const work = tempDir(t);
+  const vip = '10.99.145.100';
+  const haCf = ['keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 50ms', 'initdead 1', 'bcast eth0', 'auto_failback on', 'node node1 node2', ''].join('\n');
+  const mk = (name: string, host: 'n1' | 'n2') =>
+    new HbdNode({ netns: net.ns(host), name, workDir: path.join(work, name), haCf, authkeys: KEYS, haresources: `node1 IPaddr2::${vip}/24/eth0\n` });
+  let n1 = mk('node1', 'n1');
+  const n2 = mk('node2', 'n2');
+  t.after(() => {
+    n1.kill();
+    n2.kill();
+  });
+  n1.start();
+  n2.start();
+  await waitUntil('VIP on node1, node2 standing by', async () => net.holds('n1', vip) && (await sendInterval(n2)) === 50 && (await sendInterval(n1)) === 10, 20_000);
+
+  const d = await window([n1, n2], 3000);
+  const sent1 = d(0, 'status_sent');
+  const sent2 = d(1, 'status_sent');
+  t.diagnostic(`3 s: node1 sent ${sent1}, node2 sent ${sent2}; node1 accepted ${d(0, 'rx_accepted')}; late heartbeats ${d(0, 'late_heartbeats')}`);
+  assert.ok(sent1 > 50, 'the active node heartbeats');
+  assert.ok(sent2 > 10, 'the standby heartbeats');
+  assert.ok(sent2 < 0.5 * sent1, 'the standby sends far fewer heartbeats than the active node (50 ms vs 10 ms)');
+  assert.ok(d(0, 'rx_accepted') >= 0.8 * sent2, 'node1 received the standby\'s heartbeats');
+  assert.equal(await n1.nodeStatus('node2'), 'active', 'the standby is alive to the active node');
+  assert.equal(await n2.nodeStatus('node1'), 'active');
+  assert.match(n2.cli(['status', 'hbparameter', '-p', 'standby_keepalive']).stdout, /^50ms$/m);
+
+  // Takeover: node2 holds the VIP and heartbeats at keepalive again.
+  n1.kill();
+  await waitUntil('node2 took the VIP', () => net.holds('n2', vip), 10_000);
+  assert.equal(await sendInterval(n2), 10, 'the survivor left standby when it took over');
+  const after = await window([n2], 1000);
+  t.diagnostic(`1 s after the takeover: node2 sent ${after(0, 'status_sent')}`);
+  assert.ok(after(0, 'status_sent') > 2 * (sent2 / 3), 'node2 sends faster than it did while standing by');
+
+  // Failback: node1 returns and takes its VIP back; node2 stands by again.
+  n1 = mk('node1', 'n1');
+  n1.start();
+  await waitUntil('failback: VIP on node1 only, node2 standing by', async () => net.holders(vip).join() === 'n1' && (await sendInterval(n2)) === 50, 20_000);
+  await waitUntil('node1 at keepalive', async () => (await sendInterval(n1)) === 10, 10_000);
+  assert.match(n2.log(), /holding nothing: heartbeats every 50 ms \(standby_keepalive\)/);
+  assert.match(n2.log(), /heartbeats every 10 ms \(keepalive\)/);
+});
