@@ -212,10 +212,18 @@ async function main(): Promise<void> {
       for (const load of ['idle', 'all cores saturated'] as const) {
         // Cost at the same rate: hbd also at keepalived's interval (10 ms); both also with
         // frames sent to the peer only (ucast, unicast_peer), which spares the other
-        // machines on the LAN (and hbd its own looped-back broadcast) a copy of each frame.
+        // machines on the LAN (and hbd its own looped-back broadcast) a copy of each frame;
+        // hbd also with its standby heartbeating every 20 ms (standby_keepalive).
         const sameRate = (a: Adapter): Setting[] => {
           if (load !== 'idle') return [];
-          if (a.impl === 'hbd') return [hbdSetting('ka10', 10, 50), hbdSetting('ka10-ucast', 10, 50, true, 'ucast')];
+          if (a.impl === 'hbd') {
+            return [
+              hbdSetting('ka10', 10, 50),
+              hbdSetting('ka10-ucast', 10, 50, true, 'ucast'),
+              hbdSetting('ka10-standby20', 10, 50, true, 'bcast', 20),
+              hbdSetting('ka10-ucast-standby20', 10, 50, true, 'ucast', 20),
+            ];
+          }
           if (a.impl === 'keepalived') return [keepalivedUnicast];
           return [];
         };

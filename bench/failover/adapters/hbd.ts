@@ -13,14 +13,19 @@ import { LOG_TAIL, processTree, untilReady } from './common';
 /** How the heartbeats travel: `bcast` on the LAN (Heartbeat's usual), or `ucast` to the peer only. */
 export type HbdMedium = 'bcast' | 'ucast';
 
-/** Heartbeat-style timing for hbd: keepalive/deadtime in ms. */
-export function hbdSetting(id: string, keepaliveMs: number, deadtimeMs: number, realtime = true, medium: HbdMedium = 'bcast'): Setting {
+/**
+ * Heartbeat-style timing for hbd: keepalive/deadtime in ms; optionally hbd's
+ * standby_keepalive (the director holding nothing heartbeats at that interval).
+ */
+export function hbdSetting(id: string, keepaliveMs: number, deadtimeMs: number, realtime = true, medium: HbdMedium = 'bcast', standbyKeepaliveMs = 0): Setting {
   const t = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}` : `${ms}ms`);
   return {
     id,
-    label: `keepalive ${t(keepaliveMs)}, deadtime ${t(deadtimeMs)}${realtime ? '' : ', realtime off'}${medium === 'bcast' ? '' : `, ${medium}`}`,
+    label:
+      `keepalive ${t(keepaliveMs)}, deadtime ${t(deadtimeMs)}${realtime ? '' : ', realtime off'}${medium === 'bcast' ? '' : `, ${medium}`}` +
+      (standbyKeepaliveMs > 0 ? `, standby_keepalive ${t(standbyKeepaliveMs)}` : ''),
     detectMs: deadtimeMs,
-    params: { keepaliveMs, deadtimeMs, realtime, medium },
+    params: { keepaliveMs, deadtimeMs, realtime, medium, standbyKeepaliveMs },
   };
 }
 
@@ -42,8 +47,10 @@ export const hbdAdapter: Adapter = {
   async start(topo: Topology, setting: Setting, workDir: string): Promise<Pair> {
     const ka = Number(setting.params.keepaliveMs);
     const dt = Number(setting.params.deadtimeMs);
+    const standbyKa = Number(setting.params.standbyKeepaliveMs ?? 0);
     const haCf = [
       `keepalive ${ka}ms`,
+      ...(standbyKa > 0 ? [`standby_keepalive ${standbyKa}ms`] : []),
       `deadtime ${dt}ms`,
       `warntime ${Math.max(ka + 1, Math.trunc(dt / 2))}ms`,
       `initdead ${Math.max(dt, 1000)}ms`,
