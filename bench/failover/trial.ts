@@ -68,7 +68,8 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
   } catch (e) {
     // Who held the VIP when it went wrong tells a detection failure from a client-side one.
     // A's heartbeats still on the wire after T0 tell a failure that did not happen from one not acted on.
-    const where = `A holds the VIP: ${topo.holds('a')}, B holds it: ${topo.holds('b')}`;
+    // B's daemon gone tells a standby that died (or was killed by mistake) from one that did not act.
+    const where = `A holds the VIP: ${topo.holds('a')}, B holds it: ${topo.holds('b')}, B's daemon processes: ${pair?.daemonPids('b').length ?? '?'}`;
     const beat = t0 !== null ? view?.last((p) => p.srcMac === topo.a.mac && isBeatFrom(p, topo.a.address), Number.MAX_SAFE_INTEGER) : undefined;
     const beats = t0 !== null && beat ? `; A's last heartbeat ${(beat.t - t0).toFixed(1)} ms after T0` : '';
     const logs = pair && t0 !== null ? `\n${pair.logs()}` : '';

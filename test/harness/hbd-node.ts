@@ -4,6 +4,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { request } from '../../src/control/client';
+import { cmdlineHas } from './pids';
 
 const HBD_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'hbd');
 
@@ -79,13 +80,22 @@ export class HbdNode {
     fs.closeSync(out);
   }
 
-  /** The daemon's own pid (the child is `ip netns exec`, which execs node). */
+  /**
+   * The daemon's own pid (the child is `ip netns exec`, which execs node), or
+   * null once it is gone: a pid file left by a killed daemon, or a reaped
+   * child's pid, may name another process by now (test/harness/pids.ts).
+   */
   daemonPid(): number | null {
+    let fromFile: number | null = null;
     try {
-      return Number(fs.readFileSync(path.join(this.stateDir, 'hbd.pid'), 'utf8')) || null;
+      fromFile = Number(fs.readFileSync(path.join(this.stateDir, 'hbd.pid'), 'utf8')) || null;
     } catch {
-      return this.child?.pid ?? null;
+      /* not written yet, or removed at a clean stop */
     }
+    for (const pid of [fromFile, this.running ? (this.child?.pid ?? null) : null]) {
+      if (pid !== null && cmdlineHas(pid, this.stateDir, true)) return pid;
+    }
+    return null;
   }
 
   async status(): Promise<StatusJson | null> {

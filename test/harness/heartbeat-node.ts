@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PinnedMountNs } from './pids';
 
 export const HEARTBEAT_BIN = '/usr/libexec/heartbeat/heartbeat';
 
@@ -34,6 +35,7 @@ function sh(cmd: string, args: readonly string[]): string {
 
 export class HeartbeatNode {
   private child: ChildProcess | null = null;
+  private ns: PinnedMountNs | null = null;
   readonly logFile: string;
   readonly stdoutFile: string;
 
@@ -118,6 +120,8 @@ export class HeartbeatNode {
 
   start(): void {
     if (this.running) throw new Error(`heartbeat node ${this.opts.name} already running`);
+    this.ns?.release();
+    this.ns = null;
     const inner = this.prepare();
     const out = fs.openSync(this.stdoutFile, 'a');
     this.child = spawn('setsid', ['ip', 'netns', 'exec', this.opts.netns, 'unshare', '--mount', '--uts', inner], {
@@ -133,33 +137,44 @@ export class HeartbeatNode {
     }
   }
 
-  /** Every process in the node's mount namespace (heartbeat, its children, resource scripts). */
-  nodePids(): number[] {
+  /**
+   * The node's mount namespace, pinned the first time the heartbeat master is
+   * seen in it. Found only through our own running child (setsid -> ip ->
+   * unshare -> exec heartbeat keeps the pid): once the child is reaped its pid
+   * may be another test's process, and a namespace that died may pass its
+   * inode number to a new one, so neither is trusted afterwards.
+   */
+  private pinned(): PinnedMountNs | null {
+    if (this.ns !== null || !this.running) return this.ns;
     const pid = this.child?.pid;
-    if (!pid) return [];
-    // The child is setsid -> ip -> unshare -> exec heartbeat: find the process
-    // whose mount namespace differs from ours among our descendants' namespace.
-    let ns: string | null = null;
+    if (pid === undefined) return null;
     for (const p of [pid, ...descendants(pid)]) {
       try {
-        const link = fs.readlinkSync(`/proc/${p}/ns/mnt`);
-        if (link !== fs.readlinkSync('/proc/self/ns/mnt')) {
-          ns = link;
-          break;
-        }
+        // Before the exec, `ip netns exec` sits in a mount namespace of its own.
+        if (fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== 'heartbeat') continue;
       } catch {
-        /* gone */
+        continue;
       }
+      this.ns = PinnedMountNs.of(p);
+      if (this.ns !== null) break;
     }
-    if (!ns) return [];
-    const pids: number[] = [];
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (fs.readlinkSync(`/proc/${entry}/ns/mnt`) === ns) pids.push(Number(entry));
-      } catch {
-        /* gone */
-      }
+    return this.ns;
+  }
+
+  /** Pins the node's mount namespace; true once the heartbeat master runs. */
+  pinNamespace(): boolean {
+    return this.pinned() !== null;
+  }
+
+  /** Every live process in the node's mount namespace (heartbeat, its children, resource scripts). */
+  nodePids(): number[] {
+    const ns = this.pinned();
+    if (ns === null) return [];
+    const pids = ns.pids();
+    if (pids.length === 0 && !this.running) {
+      // Nothing of the node is left: let the namespace go.
+      ns.release();
+      this.ns = null;
     }
     return pids;
   }

@@ -68,27 +68,9 @@ export function haCfText(topo: Topology, setting: Setting): string {
   ].join('\n');
 }
 
-/** Live (non-zombie) processes in a mount namespace, e.g. 'mnt:[4026532761]'. */
-function pidsInMountNs(ns: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readlinkSync(`/proc/${entry}/ns/mnt`) !== ns) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // A killed orphan stays a zombie until PID 1 reaps it: it is gone for us.
-      if (!stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) pids.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return pids;
-}
-
-/** One Heartbeat node plus its mount namespace, noted while the master lives, so orphans are still found. */
+/** One Heartbeat node; its mount namespace is pinned while the master lives, so orphans are still found. */
 class Daemon {
   readonly hb: HeartbeatNode;
-  private mountNs: string | null = null;
 
   constructor(
     readonly director: Director,
@@ -101,21 +83,14 @@ class Daemon {
     this.hb = new HeartbeatNode({ netns: director.ns, name: director.name, workDir: dir, haCf, authkeys, haresources });
   }
 
-  /** Notes the node's mount namespace (call once the master runs). */
+  /** Pins the node's mount namespace (true once the master runs). */
   noteNamespace(): boolean {
-    const pid = this.hb.mainPid();
-    if (pid === null) return false;
-    try {
-      this.mountNs = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
-    } catch {
-      return false;
-    }
-    return true;
+    return this.hb.pinNamespace();
   }
 
   /** Master, its read/write/fifo children and any resource scripts. */
   pids(): number[] {
-    return this.mountNs ? pidsInMountNs(this.mountNs) : this.hb.nodePids();
+    return this.hb.nodePids();
   }
 
   nodeStatus(peer: string): string {

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Adapter, Director, Pair, Setting, Side, Topology } from '../types';
+import { cmdlineHas, goneOrZombie } from '../../../test/harness/pids';
 import { LOG_TAIL, processTree, untilReady } from './common';
 
 const PRIORITY: Readonly<Record<Side, number>> = { a: 150, b: 100 };
@@ -94,6 +95,8 @@ class Daemon {
   private readonly exited: Promise<void>;
   /** Every keepalived process this daemon has had, so an orphaned VRRP child is still found. */
   private readonly seen = new Set<number>();
+  /** This instance's own pid file: every process of it has it on its command line. */
+  private readonly pidFile: string;
 
   constructor(
     readonly director: Director,
@@ -110,6 +113,7 @@ class Daemon {
     // Own pid files per director: two instances on one host would otherwise
     // find each other's /run/keepalived.pid and refuse to start.
     const pidFile = (name: string) => path.join(dir, `${name}.pid`);
+    this.pidFile = pidFile('keepalived');
     const args = [
       ...['--dont-fork', '--log-console', '--log-detail', '--no-syslog', '--vrrp', '--use-file', conf],
       ...['--pid', pidFile('keepalived'), '--vrrp_pid', pidFile('vrrp'), '--checkers_pid', pidFile('checkers'), '--bfd_pid', pidFile('bfd')],
@@ -127,7 +131,8 @@ class Daemon {
   pids(): number[] {
     const pid = this.child.pid;
     if (pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) for (const p of processTree(pid)) this.seen.add(p);
-    return [...this.seen].filter((p) => !gone(p) && isKeepalived(p)).reverse();
+    // A recycled pid may be anything by now, even the other lane's keepalived: ours name our pid files.
+    return [...this.seen].filter((p) => !gone(p) && cmdlineHas(p, this.pidFile, true)).reverse();
   }
 
   log(): string {
@@ -166,23 +171,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /** No such process, or only a zombie: a killed VRRP child is an orphan that PID 1 reaps when it gets to it. */
-function gone(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-/** Guards against a recycled pid of a long-gone keepalived process. */
-function isKeepalived(pid: number): boolean {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'keepalived';
-  } catch {
-    return false;
-  }
-}
+const gone = goneOrZombie;
 
 function holdsVip(topo: Topology, d: Director): boolean {
   const out = spawnSync('ip', ['-n', d.ns, '-o', 'addr', 'show', 'dev', topo.iface], { encoding: 'utf8' }).stdout ?? '';
