@@ -47,6 +47,7 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
     } else {
       cutter?.stdin?.write(`link set ${topo.iface} down\n`);
     }
+    const injectedAt = nowEpochMs();
 
     const budget = setting.detectMs * 2 + 5000;
     const answer = await view.waitFor((p) => p.srcMac === topo.b.mac && isAnswerFrom(p, topo.vip, topo.port), t0, budget, 'the VIP answering from B');
@@ -62,6 +63,7 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
       t1: rel(garp?.t),
       t2: rel(answer.t),
       lastBeat: rel(lastBeat?.t),
+      injected: rel(injectedAt),
       ownDeath: rel(own.deathAt),
       ownVip: rel(own.vipAt),
     };

@@ -88,6 +88,11 @@ export interface TrialRecord {
   readonly t2?: number;
   /** Last heartbeat/advert from A seen by the client before the failure took effect. */
   readonly lastBeat?: number;
+  /**
+   * When the failure's injection returned (SIGKILL sent, or the link-down command
+   * written): a bench process descheduled between stamping T0 and injecting shows here.
+   */
+  readonly injected?: number;
   /** B's own view (hbd): peer declared dead, VIP added. */
   readonly ownDeath?: number;
   readonly ownVip?: number;

@@ -36,6 +36,7 @@ for (const mode of ['kill', 'linkcut'] as const) {
     // T0 was stamped (seen in CI at a 4 ms keepalive, for both modes). The causal order
     // that must hold: A's last heartbeat precedes B's takeover.
     assert.ok(r.lastBeat !== undefined && r.lastBeat < r.t1, "A's last heartbeat precedes B's takeover");
+    assert.ok(r.injected !== undefined && r.injected >= 0 && r.injected < r.t1, 'the failure was injected after T0 and before the takeover');
     assert.equal(topo.holds('a') || topo.holds('b'), false, 'reset removed the VIP');
     const left = spawnSync('pgrep', ['-f', `${work}/hbd-`], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', 'no hbd process of the trial is left');
