@@ -6,7 +6,10 @@ import type { TestContext } from 'node:test';
 
 export function tempDir(t: TestContext, prefix = 'hbd-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // after() hooks run in the order they were added, so this one usually runs
+  // before the test's own clean-up has killed its daemons: one still starting
+  // may add a file while the tree is removed (ENOTEMPTY); walk it again then.
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   return dir;
 }
 
