@@ -145,6 +145,7 @@ std::unique_ptr<hb_engine_config> EngineConfigFromJs(const Napi::Object &o) {
   }
   c->keepalive_ms = static_cast<uint32_t>(OptNumber(o, "keepaliveMs", 1000));
   c->standby_keepalive_ms = static_cast<uint32_t>(OptNumber(o, "standbyKeepaliveMs", 0));
+  c->standby_deadtime_ms = static_cast<uint32_t>(OptNumber(o, "standbyDeadtimeMs", 0));
   c->deadtime_ms = static_cast<uint32_t>(OptNumber(o, "deadtimeMs", 30000));
   c->warntime_ms = static_cast<uint32_t>(OptNumber(o, "warntimeMs", c->deadtime_ms / 2));
   c->initdead_ms = static_cast<uint32_t>(OptNumber(o, "initdeadMs", c->deadtime_ms));
@@ -187,6 +188,7 @@ const char *EventTypeName(hb_event_type t) {
     case HB_EV_TARDY: return "tardy";
     case HB_EV_REXMIT_TOO_NEW: return "rexmit-too-new";
     case HB_EV_TAKEOVER: return "takeover";
+    case HB_EV_CADENCE: return "cadence";
   }
   return "unknown";
 }
@@ -360,6 +362,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
     o.Set("ownStatus", v->own_status);
     o.Set("seq", Napi::Number::New(env, static_cast<double>(v->seq)));
     o.Set("sendIntervalMs", Napi::Number::New(env, v->send_interval_ms));
+    o.Set("advertisedDeadtimeMs", Napi::Number::New(env, v->advertised_deadtime_ms));
+    o.Set("quietStandby", Napi::Boolean::New(env, v->quiet));
     Napi::Array nodes = Napi::Array::New(env, v->nnodes);
     for (size_t i = 0; i < v->nnodes; i++) {
       const hb_node_view &n = v->nodes[i];
@@ -370,6 +374,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
       no.Set("status", n.status);
       no.Set("lastHeardMs", Napi::Number::New(env, static_cast<double>(n.last_heard_ms)));
       no.Set("deadtimeMs", Napi::Number::New(env, n.deadtime_ms));
+      if (!n.is_ping) no.Set("hbd", Napi::Boolean::New(env, n.hbd));
       no.Set("generation", Napi::Number::New(env, static_cast<double>(n.generation)));
       no.Set("lastSeq", Napi::Number::New(env, static_cast<double>(n.last_seq)));
       if (n.uuid_hex[0]) no.Set("uuid", n.uuid_hex);

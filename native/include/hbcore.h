@@ -978,6 +978,10 @@ typedef struct hb_engine_config {
     /* hbd's standby_keepalive: the send interval while JS says this node holds
      * nothing (hb_engine_set_standby); 0 or <= keepalive_ms = always keepalive. */
     uint32_t standby_keepalive_ms;
+    /* hbd's standby_deadtime: with only hbd peers, a node holding nothing
+     * advertises this dt and sends every standby_keepalive_ms even beyond
+     * warntime (quiet standby); 0 or <= deadtime_ms = never. */
+    uint32_t standby_deadtime_ms;
     uint32_t max_rexmit_delay_ms;          /* ha.cf max_rexmit_delay (250) */
     unsigned ttl;                          /* nodes + hopfudge */
     bool omit_inner_auth;                  /* msgfmt netstring */
@@ -1003,6 +1007,7 @@ typedef enum hb_event_type {
     HB_EV_REXMIT_TOO_NEW,     /* node asked for seq value, value2 = our max seq */
     HB_EV_TAKEOVER,           /* node (the dead peer), value = steps done, value2 = steps failed,
                                  text = the first failure */
+    HB_EV_CADENCE,            /* status "normal"|"quiet", value = send interval ms, value2 = advertised dt */
 } hb_event_type;
 
 typedef struct hb_event {
@@ -1092,7 +1097,8 @@ int hb_engine_set_status(hb_engine *e, const char *status);
 
 /* Whether this node holds no resources: then heartbeats go out every
  * standby_keepalive_ms instead of keepalive_ms (a peer's deadtime only needs
- * to hear us; it is the active node's heartbeats that decide a failover).
+ * to hear us; it is the active node's heartbeats that decide a failover);
+ * with standby_deadtime_ms and only hbd peers, as a quiet standby.
  * The engine leaves standby by itself the instant it runs a takeover plan. */
 int hb_engine_set_standby(hb_engine *e, bool standby);
 
@@ -1125,6 +1131,7 @@ typedef struct hb_node_view {
     char status[HB_STATUS_MAX];
     int64_t last_heard_ms;   /* monotonic ms of the last status (or ping reply); -1 = never */
     uint32_t deadtime_ms;    /* the dt it advertises (or initdead/deadping) */
+    bool hbd;                /* its heartbeats say it is hbd (hbd=1) */
     uint64_t generation;
     uint64_t last_seq;
     char uuid_hex[2 * HB_UUID_LEN + 1];
@@ -1138,6 +1145,8 @@ typedef struct hb_engine_view {
     char own_status[HB_STATUS_MAX];
     uint64_t seq;            /* last seq we sent */
     uint32_t send_interval_ms; /* keepalive, or standby_keepalive while standing by */
+    uint32_t advertised_deadtime_ms; /* the dt in our heartbeats (standby_deadtime when quiet) */
+    bool quiet;              /* quiet standby: announcing or sending at standby_keepalive */
     size_t nnodes;
     hb_node_view nodes[HB_ENGINE_MAX_NODES + HB_ENGINE_MAX_PING];
 } hb_engine_view;

@@ -76,12 +76,6 @@ int hb_engine_find_node(const hb_engine *e, const char *name)
     return -1;
 }
 
-static uint32_t advertised_deadtime(const hb_engine *e, int64_t now)
-{
-    /* Heartbeat advertises deadtime + 2 s during its first 5 s (wire §5.2). */
-    return e->cfg.deadtime_ms + (now - e->start_ms < 5000 ? 2000u : 0u);
-}
-
 static const char *loadavg(hb_engine *e, int64_t now)
 {
     if (e->loadavg[0] == '\0' || now - e->loadavg_at >= 1000) {
@@ -164,10 +158,13 @@ int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
 static void send_status(hb_engine *e, int64_t now)
 {
     char dt[17];
-    hb_hex_u64(dt, advertised_deadtime(e, now));
+    hb_hex_u64(dt, hb_engine_advertised_deadtime(e, now));
     hb_msg_reset(&e->msg_tx);
+    /* hbd=1 tells hbd peers we stretch warnings to a peer's longer dt
+     * (hb_engine_cadence.c); Heartbeat ignores fields it does not read. */
     if (hb_msg_add_str(&e->msg_tx, "t", "status") < 0 || hb_msg_add_str(&e->msg_tx, "st", e->own_status) < 0 ||
-        hb_msg_add_str(&e->msg_tx, "dt", dt) < 0 || hb_msg_add_str(&e->msg_tx, "protocol", "1") < 0)
+        hb_msg_add_str(&e->msg_tx, "dt", dt) < 0 || hb_msg_add_str(&e->msg_tx, "protocol", "1") < 0 ||
+        hb_msg_add_str(&e->msg_tx, HB_HBD_FIELD, "1") < 0)
         return;
     if (hb_engine_send_msg(e, &e->msg_tx, now) >= 0) {
         hb_engine_count(e, HB_CTR_STATUS_SENT, 1);
@@ -221,9 +218,12 @@ static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t n
     uint64_t dt;
     if (parse_hex(hb_msg_get_str(m, "dt"), &dt) && dt > 0 && dt < 24u * 3600u * 1000u)
         n->dt_ms = (uint32_t)dt;
+    const char *hbd = hb_msg_get_str(m, HB_HBD_FIELD);
+    bool was_hbd = n->hbd, was_live = n->heard && !n->dead;
+    n->hbd = hbd && strcmp(hbd, "1") == 0;
     if (n->heard && !n->dead) {
         int64_t gap = now - n->last_status_ms;
-        if (gap > (int64_t)e->cfg.warntime_ms) {
+        if (gap > hb_engine_warntime_for(e, n)) {
             hb_engine_count(e, HB_CTR_LATE_HEARTBEATS, 1);
             hb_engine_emit_simple(e, HB_EV_LATE_HEARTBEAT, n->name, NULL, NULL, gap, gap > (int64_t)n->dt_ms, NULL);
         }
@@ -247,6 +247,9 @@ static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t n
     n->restarted_since_death = false;
     const char *st = hb_msg_get_str(m, "st");
     set_node_status(e, n, st && *st && strlen(st) < HB_STATUS_MAX ? st : "up");
+    /* A peer that is not hbd (or no longer) ends a quiet standby at once. */
+    if (n->hbd != was_hbd || !was_live)
+        hb_engine_cadence_update(e, now);
 }
 
 /* Is an addressed message for us?  destuuid wins over dest (wire §5.1). */
@@ -400,8 +403,11 @@ static void declare_dead(hb_engine *e, hb_node_state *n)
     }
     set_text(n->status, sizeof n->status, "dead");
     /* The armed takeover first: the VIPs must not wait for anything. */
-    hb_engine_run_plan(e, n, hb_mono_ms());
+    int64_t now = hb_mono_ms();
+    hb_engine_run_plan(e, n, now);
     hb_engine_emit_simple(e, HB_EV_NODE_STATUS, n->name, NULL, "dead", 0, 0, NULL);
+    /* A dead peer no longer needs a safe cadence. */
+    hb_engine_cadence_update(e, now);
 }
 
 static int64_t run_deadlines(hb_engine *e, int64_t now)
@@ -535,22 +541,15 @@ static int64_t run_timers(hb_engine *e, int64_t now)
     d = hb_engine_announce_timers(e, now);
     if (d < next)
         next = d;
+    d = hb_engine_cadence_timers(e, now);
+    if (d < next)
+        next = d;
+    if (e->next_send_ms < next)
+        next = e->next_send_ms;
     return next;
 }
 
 /* --------------------------------------------------------------- commands */
-
-void hb_engine_set_cadence(hb_engine *e, bool standby, int64_t now)
-{
-    uint32_t interval = e->cfg.keepalive_ms;
-    if (standby && e->cfg.standby_keepalive_ms > interval)
-        interval = e->cfg.standby_keepalive_ms;
-    if (interval == e->send_interval_ms)
-        return;
-    e->send_interval_ms = interval;
-    if (e->next_send_ms > now + (int64_t)interval)
-        e->next_send_ms = now + interval;
-}
 
 static void run_commands(hb_engine *e, int64_t now)
 {

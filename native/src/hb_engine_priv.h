@@ -32,6 +32,7 @@ typedef struct hb_node_state {
     int64_t last_status_ms;
     bool stall_forgiven;     /* this silence already got a stall back (once per silence) */
     uint32_t dt_ms;
+    bool hbd;                /* its last status carried hbd=1 (hb_engine_cadence.c) */
     bool have_uuid;
     uint8_t uuid[HB_UUID_LEN];
     /* Sequencing, generation, missing seqs and acks of this node (hb_peer.c). */
@@ -47,6 +48,12 @@ typedef struct hb_node_state {
     size_t naddrs;
     struct sockaddr_storage addrs[HB_PING_GROUP_MAX_ADDRS];
 } hb_node_state;
+
+/* The status field by which hbd nodes know each other. */
+#define HB_HBD_FIELD "hbd"
+
+/* Quiet standby (hb_engine_cadence.c). */
+typedef enum hb_quiet_phase { HB_QUIET_OFF = 0, HB_QUIET_ANNOUNCING, HB_QUIET_ON } hb_quiet_phase;
 
 typedef enum hb_cmd_kind { HB_CMD_STATUS = 1, HB_CMD_SEND, HB_CMD_ARM, HB_CMD_STANDBY } hb_cmd_kind;
 
@@ -130,7 +137,10 @@ struct hb_engine {
     uint64_t rng;            /* xorshift state: ack triggers, rexmit spreading */
     int64_t start_ms;
     int64_t next_send_ms;
-    uint32_t send_interval_ms; /* keepalive_ms, or standby_keepalive_ms (hb_engine_set_standby) */
+    uint32_t send_interval_ms; /* keepalive_ms, or standby_keepalive_ms (hb_engine_cadence.c) */
+    bool standby_wanted;     /* JS: this node holds nothing (hb_engine_set_standby) */
+    hb_quiet_phase quiet_phase;
+    int64_t quiet_since_ms;  /* when the standby deadtime was first advertised */
     int64_t armed_ms;        /* the absolute deadline the thread last slept until */
     bool sleep_by_timerfd;   /* no epoll_pwait2 (kernel < 5.11): the timerfd wakes us */
     bool rx_unwatched;       /* some media are read at each wake-up, not watched */
@@ -178,11 +188,19 @@ int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);
 /* hb_engine_takeover.c: the pre-armed takeover */
 void hb_engine_set_plan(hb_engine *e, const char *node, const hb_takeover_step *steps, size_t n);
 void hb_engine_run_plan(hb_engine *e, hb_node_state *n, int64_t now);
-/* Heartbeats every standby_keepalive (standby) or every keepalive; leaving
- * standby brings the next heartbeat forward to at most one keepalive away. */
-void hb_engine_set_cadence(hb_engine *e, bool standby, int64_t now);
 int64_t hb_engine_announce_timers(hb_engine *e, int64_t now);
 void hb_engine_takeover_close(hb_engine *e);
+
+/* hb_engine_cadence.c: send interval and advertised deadtime */
+/* JS says whether this node holds nothing; the engine picks the cadence. */
+void hb_engine_set_cadence(hb_engine *e, bool standby, int64_t now);
+/* After anything the cadence depends on changed (peers heard, dead, hbd). */
+void hb_engine_cadence_update(hb_engine *e, int64_t now);
+int64_t hb_engine_cadence_timers(hb_engine *e, int64_t now);
+uint32_t hb_engine_advertised_deadtime(const hb_engine *e, int64_t now);
+/* The late-heartbeat threshold for a peer: warntime, stretched for an hbd
+ * peer that advertises a longer dt than our deadtime. */
+int64_t hb_engine_warntime_for(const hb_engine *e, const hb_node_state *n);
 
 /* hb_engine_ping.c: ping nodes */
 int hb_engine_ping_open(hb_engine *e, char *err, size_t errlen);

@@ -111,7 +111,13 @@ static bool valid_config(const hb_engine_config *c, char *err, size_t errlen)
         why = "too many ping nodes";
     else if (c->keepalive_ms == 0 || c->deadtime_ms <= 2 * c->keepalive_ms)
         why = "deadtime must be more than twice keepalive";
-    else if (c->standby_keepalive_ms > 0 && c->deadtime_ms <= 2 * c->standby_keepalive_ms)
+    else if (c->standby_deadtime_ms > c->deadtime_ms && c->standby_keepalive_ms <= c->keepalive_ms)
+        why = "standby_deadtime needs a standby_keepalive longer than keepalive";
+    else if (c->standby_deadtime_ms > c->deadtime_ms && c->standby_deadtime_ms <= 2 * c->standby_keepalive_ms)
+        why = "standby_deadtime must be more than twice standby_keepalive";
+    /* Without a standby_deadtime the standby's dt is deadtime itself. */
+    else if (c->standby_deadtime_ms <= c->deadtime_ms && c->standby_keepalive_ms > 0 &&
+             c->deadtime_ms <= 2 * c->standby_keepalive_ms)
         why = "deadtime must be more than twice standby_keepalive";
     else if (c->keys.sign_index < 0)
         why = "no signing key";
@@ -334,6 +340,8 @@ void hb_engine_view_get(hb_engine *e, hb_engine_view *out)
     snprintf(out->own_status, sizeof out->own_status, "%s", e->own_status);
     out->seq = e->seq;
     out->send_interval_ms = e->send_interval_ms;
+    out->advertised_deadtime_ms = hb_engine_advertised_deadtime(e, out->now_ms);
+    out->quiet = e->quiet_phase != HB_QUIET_OFF;
     for (size_t i = 0; i < e->nnodes; i++) {
         const hb_node_state *n = &e->nodes[i];
         hb_node_view *v = &out->nodes[out->nnodes++];
@@ -342,7 +350,8 @@ void hb_engine_view_get(hb_engine *e, hb_engine_view *out)
         v->is_self = n->is_self;
         snprintf(v->status, sizeof v->status, "%s", n->is_self ? e->own_status : n->status);
         v->last_heard_ms = n->heard ? n->last_status_ms : -1;
-        v->deadtime_ms = n->is_self ? e->cfg.deadtime_ms : n->dt_ms;
+        v->deadtime_ms = n->is_self ? out->advertised_deadtime_ms : n->dt_ms;
+        v->hbd = n->is_self || n->hbd;
         v->generation = n->is_self ? e->cfg.generation : n->peer.generation;
         v->last_seq = n->is_self ? e->seq : n->peer.last_seq;
         if (n->is_self)

@@ -88,6 +88,7 @@ export async function buildEngineConfig(
       ping,
       keepaliveMs: cfg.keepaliveMs,
       standbyKeepaliveMs: cfg.standbyKeepaliveMs ?? 0,
+      standbyDeadtimeMs: cfg.standbyDeadtimeMs ?? 0,
       deadtimeMs: cfg.deadtimeMs,
       warntimeMs: cfg.warntimeMs,
       initdeadMs: cfg.initdeadMs,

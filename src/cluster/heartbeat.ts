@@ -252,6 +252,15 @@ export class Heartbeat {
         else log.info({ peer: ev.node, steps: ev.value }, `native takeover from ${ev.node}: addresses up and announced (${ev.value} steps)`);
         stream.emit('native takeover', { from: ev.node, done: ev.value, failed: ev.value2, error: ev.text });
         break;
+      case 'cadence':
+        log.info(
+          { intervalMs: ev.value, advertisedDeadtimeMs: ev.value2, quiet: ev.status === 'quiet' },
+          ev.status === 'quiet'
+            ? `quiet standby (every peer is hbd): deadtime ${ev.value2} ms advertised, heartbeats every ${ev.value} ms`
+            : `heartbeats every ${ev.value} ms, deadtime ${ev.value2} ms advertised`,
+        );
+        stream.emit('cadence', { intervalMs: ev.value, advertisedDeadtimeMs: ev.value2, quiet: ev.status === 'quiet' });
+        break;
       case 'tardy':
         log.warn({ lateMs: ev.value }, `heartbeat thread woke ${ev.value} ms late`);
         break;

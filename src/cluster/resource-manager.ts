@@ -206,11 +206,8 @@ export class ResourceManager {
     const standby = isStable(this.state) && this.heldKeys().length === 0 && this.queue.length === 0 && !this.running;
     if (standby === this.standingBy || this.closed) return;
     this.standingBy = standby;
+    // The engine logs the cadence it picks (it depends on the peers too).
     this.opts.heartbeat.setStandby(standby);
-    const c = this.opts.config;
-    if (c.standbyKeepaliveMs !== null) {
-      this.opts.logger.info(standby ? `holding nothing: heartbeats every ${c.standbyKeepaliveMs} ms (standby_keepalive)` : `heartbeats every ${c.keepaliveMs} ms (keepalive)`);
-    }
   }
 
   private act(a: OwnershipAction): void {

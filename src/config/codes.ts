@@ -36,8 +36,11 @@ export const Code = {
   HACF_INITDEAD_SHORT: 'HACF_INITDEAD_SHORT', // W initdead < 10 s
   HACF_DEADPING_TOO_SMALL: 'HACF_DEADPING_TOO_SMALL', // E deadping <= 2 x keepalive
   HACF_WARNTIME_NOT_BELOW_DEADTIME: 'HACF_WARNTIME_NOT_BELOW_DEADTIME', // W warntime >= deadtime never warns
-  HACF_STANDBY_KEEPALIVE_TOO_LONG: 'HACF_STANDBY_KEEPALIVE_TOO_LONG', // E standby_keepalive >= warntime, or deadtime <= 2 x it
+  HACF_STANDBY_KEEPALIVE_TOO_LONG: 'HACF_STANDBY_KEEPALIVE_TOO_LONG', // E standby_keepalive >= warntime (stretched with standby_deadtime), or deadtime <= 2 x it
   HACF_STANDBY_KEEPALIVE_NO_EFFECT: 'HACF_STANDBY_KEEPALIVE_NO_EFFECT', // W standby_keepalive <= keepalive
+  HACF_STANDBY_DEADTIME_NO_EFFECT: 'HACF_STANDBY_DEADTIME_NO_EFFECT', // W standby_deadtime <= deadtime
+  HACF_STANDBY_DEADTIME_NEEDS_KEEPALIVE: 'HACF_STANDBY_DEADTIME_NEEDS_KEEPALIVE', // E standby_deadtime without a standby_keepalive > keepalive
+  HACF_STANDBY_DEADTIME_TOO_SHORT: 'HACF_STANDBY_DEADTIME_TOO_SHORT', // E standby_deadtime <= 2 x standby_keepalive
   // ha.cf: media
   HACF_NO_MEDIA: 'HACF_NO_MEDIA', // E no heartbeat medium
   HACF_MEDIUM_SYNTAX: 'HACF_MEDIUM_SYNTAX', // E a medium line lacks a field

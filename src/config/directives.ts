@@ -443,6 +443,7 @@ const DIRECTIVES: ReadonlyMap<string, DirectiveSpec> = new Map<string, Directive
   ['node', list('M', false, addNode)],
   ['keepalive', list('M', true, timeSetting((s, v) => { s.keepalive = v; }, true))],
   ['standby_keepalive', list('H', true, timeSetting((s, v) => { s.standbyKeepalive = v; }, true))],
+  ['standby_deadtime', list('H', true, timeSetting((s, v) => { s.standbyDeadtime = v; }, false))],
   ['deadtime', list('M', true, timeSetting((s, v) => { s.deadtime = v; }, false))],
   ['warntime', list('M', true, timeSetting((s, v) => { s.warntime = v; }, true))],
   ['initdead', list('M', true, timeSetting((s, v) => { s.initdead = v; }, false))],

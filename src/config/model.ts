@@ -172,6 +172,8 @@ export interface HbdConfig {
   readonly keepaliveMs: Millis;
   /** hbd's `standby_keepalive`: the send interval while this node holds no resources; null = keepalive. */
   readonly standbyKeepaliveMs: Millis | null;
+  /** hbd's `standby_deadtime`: with only hbd peers, the dt a node holding nothing advertises; null = deadtime. */
+  readonly standbyDeadtimeMs: Millis | null;
   readonly deadtimeMs: Millis;
   readonly warntimeMs: Millis;
   readonly initdeadMs: Millis;

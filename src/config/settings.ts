@@ -57,29 +57,69 @@ export interface FinishOptions {
  * hbd's `standby_keepalive`: how often a node that holds nothing sends. Each
  * of its heartbeats must reach the peer before the peer's warntime (or every
  * one is a "late heartbeat"), and two must fit into a deadtime, as keepalive's.
+ * With `standby_deadtime` and only hbd peers, the node advertises that longer
+ * dt instead (quiet standby); hbd peers stretch their warntime in proportion,
+ * so the interval is checked against those instead. With a real Heartbeat
+ * peer such a node falls back to keepalive (hb_engine_cadence.c).
  */
-function standbyKeepalive(state: HaCfState, keepaliveMs: number, deadtimeMs: number, warntimeMs: number): number | null {
+function standbyTiming(
+  state: HaCfState,
+  keepaliveMs: number,
+  deadtimeMs: number,
+  warntimeMs: number,
+): { standbyKeepaliveMs: number | null; standbyDeadtimeMs: number | null } {
+  const { sink } = state;
+  let standbyKeepaliveMs: number | null = null;
   const set = state.standbyKeepalive;
-  if (set === null) return null;
-  const ms = set.value;
-  if (ms <= keepaliveMs) {
-    state.sink.warning(set.at, Code.HACF_STANDBY_KEEPALIVE_NO_EFFECT, `standby_keepalive (${ms} ms) is not longer than keepalive (${keepaliveMs} ms), so it changes nothing`);
-    return null;
+  if (set !== null) {
+    if (set.value <= keepaliveMs) {
+      sink.warning(set.at, Code.HACF_STANDBY_KEEPALIVE_NO_EFFECT, `standby_keepalive (${set.value} ms) is not longer than keepalive (${keepaliveMs} ms), so it changes nothing`);
+    } else {
+      standbyKeepaliveMs = set.value;
+    }
   }
-  if (ms >= warntimeMs) {
-    state.sink.error(
-      set.at,
-      Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
-      `standby_keepalive (${ms} ms) must be below warntime (${warntimeMs} ms): the peer would report each of the standby's heartbeats as late`,
-    );
-  } else if (deadtimeMs <= 2 * ms) {
-    state.sink.error(
-      set.at,
-      Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
-      `standby_keepalive (${ms} ms) is too long for deadtime (${deadtimeMs} ms): deadtime must be more than twice it`,
-    );
+  let standbyDeadtimeMs: number | null = null;
+  const quiet = state.standbyDeadtime;
+  if (quiet !== null) {
+    if (quiet.value <= deadtimeMs) {
+      sink.warning(quiet.at, Code.HACF_STANDBY_DEADTIME_NO_EFFECT, `standby_deadtime (${quiet.value} ms) is not longer than deadtime (${deadtimeMs} ms), so it changes nothing`);
+    } else {
+      standbyDeadtimeMs = quiet.value;
+    }
   }
-  return ms;
+  if (standbyDeadtimeMs !== null && quiet !== null) {
+    const stretchedWarnMs = Math.trunc((warntimeMs * standbyDeadtimeMs) / deadtimeMs);
+    if (standbyKeepaliveMs === null) {
+      sink.error(quiet.at, Code.HACF_STANDBY_DEADTIME_NEEDS_KEEPALIVE, 'standby_deadtime needs a standby_keepalive longer than keepalive: how often the quiet standby sends');
+    } else if (standbyDeadtimeMs <= 2 * standbyKeepaliveMs) {
+      sink.error(
+        quiet.at,
+        Code.HACF_STANDBY_DEADTIME_TOO_SHORT,
+        `standby_deadtime (${standbyDeadtimeMs} ms) is too short for standby_keepalive (${standbyKeepaliveMs} ms): it must be more than twice it`,
+      );
+    } else if (set !== null && standbyKeepaliveMs >= stretchedWarnMs) {
+      sink.error(
+        set.at,
+        Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
+        `standby_keepalive (${standbyKeepaliveMs} ms) must be below ${stretchedWarnMs} ms, the warntime hbd peers allow a quiet standby (warntime x standby_deadtime / deadtime)`,
+      );
+    }
+  } else if (standbyKeepaliveMs !== null && set !== null) {
+    if (standbyKeepaliveMs >= warntimeMs) {
+      sink.error(
+        set.at,
+        Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
+        `standby_keepalive (${standbyKeepaliveMs} ms) must be below warntime (${warntimeMs} ms): the peer would report each of the standby's heartbeats as late`,
+      );
+    } else if (deadtimeMs <= 2 * standbyKeepaliveMs) {
+      sink.error(
+        set.at,
+        Code.HACF_STANDBY_KEEPALIVE_TOO_LONG,
+        `standby_keepalive (${standbyKeepaliveMs} ms) is too long for deadtime (${deadtimeMs} ms): deadtime must be more than twice it`,
+      );
+    }
+  }
+  return { standbyKeepaliveMs, standbyDeadtimeMs };
 }
 
 export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings {
@@ -105,7 +145,7 @@ export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings 
       `warntime (${warntimeMs} ms) is not below deadtime (${deadtimeMs} ms), so no "late heartbeat" warning can come before a node is declared dead`,
     );
   }
-  const standbyKeepaliveMs = standbyKeepalive(state, keepaliveMs, deadtimeMs, warntimeMs);
+  const { standbyKeepaliveMs, standbyDeadtimeMs } = standbyTiming(state, keepaliveMs, deadtimeMs, warntimeMs);
   const initdeadMs = state.initdead?.value ?? defaultInitdead(deadtimeMs);
   const initdeadAt = state.initdead?.at ?? timingAt;
   if (initdeadMs < deadtimeMs) {
@@ -203,6 +243,7 @@ export function finishHaCf(state: HaCfState, opts: FinishOptions): HaCfSettings 
     nodes,
     keepaliveMs,
     standbyKeepaliveMs,
+    standbyDeadtimeMs,
     deadtimeMs,
     warntimeMs,
     initdeadMs,

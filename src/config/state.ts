@@ -38,6 +38,7 @@ export interface HaCfState {
 
   keepalive: Setting<number> | null;
   standbyKeepalive: Setting<number> | null;
+  standbyDeadtime: Setting<number> | null;
   deadtime: Setting<number> | null;
   warntime: Setting<number> | null;
   initdead: Setting<number> | null;
@@ -99,6 +100,7 @@ export function createHaCfState(sink: DiagnosticSink, file: string, checkFilesys
     tooManyNodesReported: false,
     keepalive: null,
     standbyKeepalive: null,
+    standbyDeadtime: null,
     deadtime: null,
     warntime: null,
     initdead: null,

@@ -486,6 +486,7 @@ export function configToYaml(config: HbdConfig): string {
   out.nodes = [...config.nodes];
   out.keepalive = time(config.keepaliveMs);
   if (config.standbyKeepaliveMs !== null) out.standby_keepalive = time(config.standbyKeepaliveMs);
+  if (config.standbyDeadtimeMs !== null) out.standby_deadtime = time(config.standbyDeadtimeMs);
   out.deadtime = time(config.deadtimeMs);
   out.warntime = time(config.warntimeMs);
   out.initdead = time(config.initdeadMs);

@@ -146,6 +146,7 @@ export class Daemon {
           status: n.status,
           lastHeardAgoMs: ago(n.lastHeardMs),
           deadtimeMs: n.deadtimeMs,
+          ...(n.hbd !== undefined ? { hbd: n.hbd } : {}),
           generation: n.generation,
           lastSeq: n.lastSeq,
           uuid: n.uuid ?? null,
@@ -173,11 +174,15 @@ export class Daemon {
       ownStatus: view?.ownStatus ?? 'init',
       /** keepalive, or standby_keepalive while this node holds nothing. */
       sendIntervalMs: view?.sendIntervalMs ?? config.keepaliveMs,
+      /** deadtime, or standby_deadtime as a quiet standby (every live peer is hbd). */
+      advertisedDeadtimeMs: view?.advertisedDeadtimeMs ?? config.deadtimeMs,
+      quietStandby: view?.quietStandby ?? false,
       rscstatus: this.resources?.manager.rscstatus ?? 'none',
       resources: this.resources?.status() ?? null,
       parameters: {
         keepalive: `${config.keepaliveMs}ms`,
         ...(config.standbyKeepaliveMs !== null ? { standby_keepalive: `${config.standbyKeepaliveMs}ms` } : {}),
+        ...(config.standbyDeadtimeMs !== null ? { standby_deadtime: `${config.standbyDeadtimeMs}ms` } : {}),
         deadtime: `${config.deadtimeMs}ms`,
         warntime: `${config.warntimeMs}ms`,
         initdead: `${config.initdeadMs}ms`,

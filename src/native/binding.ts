@@ -66,6 +66,8 @@ export interface NativeEngineConfig {
   readonly keepaliveMs: number;
   /** Send interval while standing by (setStandby(true)); 0 = keepalive always. */
   readonly standbyKeepaliveMs?: number;
+  /** With only hbd peers, the dt a node holding nothing advertises (quiet standby); 0 = never. */
+  readonly standbyDeadtimeMs?: number;
   readonly deadtimeMs: number;
   readonly warntimeMs: number;
   readonly initdeadMs: number;
@@ -83,7 +85,7 @@ export interface NativeEngineConfig {
 
 export type NativeEventType =
   | 'node-status' | 'link-status' | 'late-heartbeat' | 'message' | 'node-restart' | 'partition-return'
-  | 'lost-packets' | 'irretrievable' | 'drop' | 'medium-error' | 'tardy' | 'rexmit-too-new' | 'takeover';
+  | 'lost-packets' | 'irretrievable' | 'drop' | 'medium-error' | 'tardy' | 'rexmit-too-new' | 'takeover' | 'cadence';
 
 /** One event from the heartbeat thread, in order. */
 export interface NativeEvent {
@@ -115,6 +117,8 @@ export interface NativeNodeView {
   readonly status: string;
   readonly lastHeardMs: number;
   readonly deadtimeMs: number;
+  /** Its heartbeats carry hbd=1 (normal nodes only). */
+  readonly hbd?: boolean;
   readonly generation: number;
   readonly lastSeq: number;
   readonly uuid?: string;
@@ -128,6 +132,10 @@ export interface NativeEngineView {
   readonly seq: number;
   /** keepalive, or standby_keepalive while this node stands by. */
   readonly sendIntervalMs: number;
+  /** The dt our heartbeats carry: deadtime, or standby_deadtime as a quiet standby. */
+  readonly advertisedDeadtimeMs: number;
+  /** Quiet standby: every live peer is hbd and this node holds nothing. */
+  readonly quietStandby: boolean;
   readonly nodes: readonly NativeNodeView[];
 }
 
@@ -136,7 +144,7 @@ export interface NativeEngine {
   /** Stops the thread and closes every medium; the engine cannot be restarted. */
   stop(): void;
   setStatus(status: string): void;
-  /** This node holds no resources: heartbeat every standbyKeepaliveMs (if set). */
+  /** This node holds no resources: heartbeat every standbyKeepaliveMs (if set; quiet with standbyDeadtimeMs and hbd peers). */
   setStandby(standby: boolean): void;
   /** Queues a message (its own fields, in order) for sending on every medium. */
   send(fields: readonly (readonly [string, string | Buffer])[]): void;

@@ -1,5 +1,6 @@
 // The real addon loads and maps errors to coded JS errors.
 import assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
 import { test } from 'node:test';
 import { loadNative } from '../../src/native/binding';
 
@@ -88,5 +89,110 @@ test('engine: standby_keepalive applies while standing by; a config where it is 
     assert.throws(() => (e as unknown as { setStandby: (v: unknown) => void }).setStandby('yes'), TypeError);
   } finally {
     e.stop();
+  }
+});
+
+test('engine: quiet standby - with only hbd peers a standby advertises standby_deadtime, then slows to standby_keepalive; a Heartbeat peer ends it', async () => {
+  const native = loadNative();
+  const port = 40000 + (process.pid % 20000);
+  const keys = { sign: 1, entries: [{ index: 1, method: 'sha1' as const, secret: 'contract-key' }] };
+  const config = {
+    nodeName: 'node1',
+    uuid: Buffer.alloc(16, 1),
+    generation: 1,
+    nodes: ['node1', 'node2'],
+    media: [{ kind: 'ucast' as const, iface: 'lo', address: '127.0.0.1', port }],
+    ping: [],
+    keepaliveMs: 10,
+    standbyKeepaliveMs: 200,
+    standbyDeadtimeMs: 1000,
+    deadtimeMs: 100,
+    warntimeMs: 60,
+    initdeadMs: 10000,
+    deadpingMs: 100,
+    maxRexmitDelayMs: 250,
+    ttl: 3,
+    omitInnerAuth: false,
+    realtime: false,
+    rtprio: 0,
+    keys,
+  };
+  await assert.rejects(native.createEngine({ ...config, standbyDeadtimeMs: 400 }, () => undefined), /standby_deadtime must be more than twice/);
+  await assert.rejects(native.createEngine({ ...config, standbyKeepaliveMs: 0 }, () => undefined), /standby_deadtime needs a standby_keepalive/);
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const e = await native.createEngine(config, () => undefined);
+  let seq = 0;
+  // node2's status heartbeat, as an hbd node (hbd=1) or a real Heartbeat sends it.
+  const peerStatus = (hbd: boolean, dtMs: number) => {
+    seq++;
+    const fields: [string, string | Buffer][] = [['t', 'status'], ['st', 'active'], ['dt', dtMs.toString(16)], ['protocol', '1']];
+    if (hbd) fields.push(['hbd', '1']);
+    fields.push(['src', 'node2'], ['srcuuid', Buffer.alloc(16, 2)], ['seq', seq.toString(16)], ['hg', '7'], ['ts', '6b0255fe'], ['ld', '0.00 0.00 0.00 1/1 1'], ['ttl', '3']);
+    sock.send(native.encodeDatagram(fields, keys, 'netstring'), port, '127.0.0.1');
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Keeps node2 alive for `ms`: as an hbd node at the given interval and dt.
+  const peerFor = async (ms: number, hbd: boolean, everyMs: number, dtMs: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(everyMs)) peerStatus(hbd, dtMs);
+  };
+  // Heartbeat's start-up bonus: deadtime + 2 s during the first 5 s (wire §5.2).
+  const normalDt = (v: { nowMs: number; startedMs: number }) => (v.nowMs - v.startedMs < 5000 ? 2100 : 100);
+  const events: string[] = [];
+  const drain = () => {
+    for (const ev of e.poll()) events.push(ev.type === 'cadence' ? `cadence ${ev.status} ${ev.value} ${ev.value2}` : ev.type === 'late-heartbeat' ? `late ${ev.node}` : ev.type);
+  };
+  try {
+    e.start();
+    await peerFor(300, true, 5, 100);
+    e.setStandby(true);
+    await peerFor(50, true, 5, 100);
+    let v = e.view();
+    assert.equal(v.quietStandby, true, 'announcing: every live peer is hbd');
+    assert.equal(v.advertisedDeadtimeMs, 1000);
+    assert.equal(v.sendIntervalMs, 10, 'the old cadence while the longer dt is announced');
+    assert.equal(v.nodes.find((n) => n.name === 'node2')?.hbd, true);
+    await peerFor(300, true, 5, 100); // more than one deadtime of announcing
+    v = e.view();
+    assert.equal(v.sendIntervalMs, 200, 'then every standby_keepalive');
+    const before = e.counters().status_sent ?? 0n;
+    await peerFor(1000, true, 5, 100);
+    const quietSent = (e.counters().status_sent ?? 0n) - before;
+    assert.ok(quietSent >= 3n && quietSent <= 7n, `${quietSent} heartbeats in 1 s as a quiet standby`);
+
+    // A peer that stops saying hbd=1 (a real Heartbeat) ends it at once.
+    await peerFor(50, false, 5, 100);
+    v = e.view();
+    assert.equal(v.quietStandby, false);
+    assert.equal(v.advertisedDeadtimeMs, normalDt(v));
+    assert.equal(v.sendIntervalMs, 10, 'standby_keepalive is not safe for a Heartbeat peer here: keepalive');
+    assert.equal(v.nodes.find((n) => n.name === 'node2')?.hbd, false);
+
+    // Late-heartbeat warnings: an hbd peer advertising a long dt is not late
+    // at 200 ms (warntime 60 ms stretched to 600 ms); a Heartbeat peer is.
+    drain();
+    events.length = 0;
+    await peerFor(700, true, 200, 1000);
+    drain();
+    assert.deepEqual(events.filter((x) => x.startsWith('late')), [], events.join(', '));
+    await peerFor(700, false, 200, 1000);
+    drain();
+    assert.ok(events.filter((x) => x.startsWith('late')).length >= 2, events.join(', '));
+
+    // Holding something again: keepalive and deadtime at once.
+    await peerFor(400, true, 5, 100);
+    assert.equal(e.view().quietStandby, true);
+    e.setStandby(false);
+    await peerFor(50, true, 5, 100);
+    v = e.view();
+    assert.equal(v.quietStandby, false);
+    assert.equal(v.advertisedDeadtimeMs, normalDt(v));
+    assert.equal(v.sendIntervalMs, 10);
+    drain();
+    assert.ok(events.includes('cadence quiet 200 1000'), events.join(', '));
+    assert.ok(events.includes(`cadence normal 10 ${normalDt(v)}`), events.join(', '));
+  } finally {
+    e.stop();
+    sock.close();
   }
 });

@@ -78,8 +78,10 @@ test('hbd takes over from a dead real node, and gives the VIP back when it retur
   assert.doesNotMatch(m.real.log(), /Both machines own|No one owns/);
 });
 
-test('hbd standing by at standby_keepalive is alive to a real node (no late heartbeats), and takes over at keepalive', { skip, timeout: 120_000 }, async (t) => {
-  const m = mixed(t, 'real', ['standby_keepalive 300ms']);
+test('hbd standing by at standby_keepalive is alive to a real node (no late heartbeats), never quiet beside it, and takes over at keepalive', { skip, timeout: 120_000 }, async (t) => {
+  // standby_deadtime would make hbd a quiet standby beside hbd peers; a real
+  // node does not send hbd=1, so hbd keeps the Heartbeat-safe 300 ms and dt.
+  const m = mixed(t, 'real', ['standby_keepalive 300ms', 'standby_deadtime 4000ms']);
   m.real.start();
   m.hbd.start();
   await bothActive(m);
@@ -91,6 +93,10 @@ test('hbd standing by at standby_keepalive is alive to a real node (no late hear
   assert.ok(sent >= 10 && sent <= 30, 'about one heartbeat per 300 ms, not per 100 ms');
   assert.equal(m.real.clStatus('nodestatus', 'node2'), 'active');
   assert.doesNotMatch(m.real.log(), /Late heartbeat|node2.*dead/i, 'Heartbeat neither warned nor declared hbd dead');
+  const s = await m.hbd.status();
+  assert.equal(s?.quietStandby, false, 'not quiet: the real node is not hbd');
+  assert.equal(s?.advertisedDeadtimeMs, 1000);
+  assert.equal((s?.nodes.find((n) => n.name === 'node1') as { hbd?: boolean } | undefined)?.hbd, false);
   m.real.kill();
   crashCleanup(m, m.realHost);
   await waitUntil('hbd holds the VIP', () => m.net.holds(m.hbdHost, m.vip), 15_000);

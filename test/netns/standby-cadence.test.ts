@@ -68,6 +68,61 @@ test('standby_keepalive: the standby heartbeats slower, stays alive to the activ
   n1.start();
   await waitUntil('failback: VIP on node1 only, node2 standing by', async () => net.holders(vip).join() === 'n1' && (await sendInterval(n2)) === 50, 20_000);
   await waitUntil('node1 at keepalive', async () => (await sendInterval(n1)) === 10, 10_000);
-  assert.match(n2.log(), /holding nothing: heartbeats every 50 ms \(standby_keepalive\)/);
-  assert.match(n2.log(), /heartbeats every 10 ms \(keepalive\)/);
+  assert.match(n2.log(), /heartbeats every 50 ms, deadtime 400 ms advertised/);
+  assert.match(n2.log(), /heartbeats every 10 ms, deadtime 400 ms advertised/);
+  assert.doesNotMatch(n2.log(), /quiet standby/, 'no standby_deadtime: never quiet');
+});
+
+test('standby_deadtime: between hbd nodes the standby goes quiet (long dt, rare heartbeats), no late-heartbeat warning, failover unchanged', { timeout: 90_000 }, async (t) => {
+  const net = new DirectorLan(t, '10.99.146');
+  const work = tempDir(t);
+  const vip = '10.99.146.100';
+  const haCf = [
+    'keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 500ms', 'standby_deadtime 4000ms',
+    'initdead 1', 'bcast eth0', 'auto_failback on', 'node node1 node2', '',
+  ].join('\n');
+  const mk = (name: string, host: 'n1' | 'n2') =>
+    new HbdNode({ netns: net.ns(host), name, workDir: path.join(work, name), haCf, authkeys: KEYS, haresources: `node1 IPaddr2::${vip}/24/eth0\n` });
+  let n1 = mk('node1', 'n1');
+  const n2 = mk('node2', 'n2');
+  t.after(() => {
+    n1.kill();
+    n2.kill();
+  });
+  n1.start();
+  n2.start();
+  await waitUntil('VIP on node1, node2 a quiet standby', async () => net.holds('n1', vip) && (await sendInterval(n2)) === 500, 20_000);
+  const s2 = await n2.status();
+  assert.equal(s2?.quietStandby, true);
+  assert.equal(s2?.advertisedDeadtimeMs, 4000);
+  const peer = (s: StatusJson | null, name: string) => s?.nodes.find((n) => n.name === name) as (StatusJson['nodes'][number] & { deadtimeMs?: number; hbd?: boolean }) | undefined;
+  assert.equal(peer(await n1.status(), 'node2')?.deadtimeMs, 4000, 'node1 honours the dt node2 advertises');
+  assert.equal(peer(await n1.status(), 'node2')?.hbd, true);
+  assert.equal((await n1.status())?.quietStandby, false, 'the active node is never quiet');
+
+  const d = await window([n1, n2], 3000);
+  const sent1 = d(0, 'status_sent');
+  const sent2 = d(1, 'status_sent');
+  t.diagnostic(`3 s: node1 sent ${sent1}, node2 sent ${sent2}; late heartbeats at node1 ${d(0, 'late_heartbeats')}`);
+  assert.ok(sent2 >= 3 && sent2 <= 10, `the quiet standby sends about every 500 ms (${sent2} in 3 s)`);
+  assert.ok(sent1 > 20 * sent2, 'the active node keeps keepalive');
+  assert.equal(d(0, 'late_heartbeats'), 0, 'node1 stretches its warntime for the quiet standby');
+  assert.equal(await n1.nodeStatus('node2'), 'active', 'the quiet standby is alive to the active node');
+  assert.doesNotMatch(n1.log(), /late heartbeat/);
+  assert.match(n2.cli(['status', 'hbparameter', '-p', 'standby_deadtime']).stdout, /^4000ms$/m);
+
+  // The active node's failure is noticed at its own deadtime, not the standby's.
+  n1.kill();
+  await waitUntil('node2 took the VIP', () => net.holds('n2', vip), 10_000);
+  const taken = await n2.status();
+  assert.equal(taken?.sendIntervalMs, 10, 'the survivor left quiet standby when it took over');
+  assert.equal(taken?.quietStandby, false);
+  assert.ok(taken?.advertisedDeadtimeMs === 400 || taken?.advertisedDeadtimeMs === 2400, `normal dt again (${String(taken?.advertisedDeadtimeMs)})`);
+  assert.match(n2.log(), /quiet standby \(every peer is hbd\): deadtime 4000 ms advertised, heartbeats every 500 ms/);
+
+  // Failback: node1 returns, takes its VIP back; node2 goes quiet again.
+  n1 = mk('node1', 'n1');
+  n1.start();
+  await waitUntil('failback: VIP on node1 only, node2 quiet again', async () => net.holders(vip).join() === 'n1' && (await sendInterval(n2)) === 500, 20_000);
+  await waitUntil('node1 sees node2\'s long dt', async () => peer(await n1.status(), 'node2')?.deadtimeMs === 4000, 10_000);
 });

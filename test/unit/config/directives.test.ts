@@ -11,7 +11,7 @@ import { BASE, codes, errors, only, readHaCf, withBase } from './helpers';
 
 test('every directive of features.md §1.2 is known, with its class', () => {
   const expected: Record<string, string> = {
-    node: 'M', keepalive: 'M', standby_keepalive: 'H', deadtime: 'M', warntime: 'M', initdead: 'M', udpport: 'M', bcast: 'M', mcast: 'M',
+    node: 'M', keepalive: 'M', standby_keepalive: 'H', standby_deadtime: 'H', deadtime: 'M', warntime: 'M', initdead: 'M', udpport: 'M', bcast: 'M', mcast: 'M',
     mcast6: 'S', ucast: 'M', ucast6: 'S', serial: 'M', baud: 'M', hopfudge: 'S', ping: 'M', ping6: 'S', ping_group: 'M',
     deadping: 'M', hbaping: 'X', tipc: 'X', rds: 'X', auto_failback: 'M', nice_failback: 'P', respawn: 'M', failfast: 'S',
     apiauth: 'S', watchdog: 'S', stonith: 'P', stonith_host: 'P', realtime: 'M', rtprio: 'M', debug: 'M', logfacility: 'M',
@@ -156,6 +156,32 @@ test('timing: standby_keepalive (hbd only) must stay below warntime and under ha
   assert.deepEqual(codes(same.diags), [['HACF_STANDBY_KEEPALIVE_NO_EFFECT', 3]]);
   assert.equal(same.settings.standbyKeepaliveMs, null);
   assert.deepEqual(errors(withBase('standby_keepalive 0\n').diags), [['HACF_OUT_OF_RANGE', 1]]);
+});
+
+test('timing: standby_deadtime (hbd only, quiet standby) needs a standby_keepalive under half of it and under the stretched warntime', () => {
+  // warntime 50 ms stretched by 1000 / 100: hbd peers warn after 500 ms.
+  const ok = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_keepalive 200ms\nstandby_deadtime 1000ms\n');
+  assert.deepEqual(codes(ok.diags), [], 'beyond warntime and half of deadtime is fine: only hbd peers see it');
+  assert.deepEqual([ok.settings.standbyKeepaliveMs, ok.settings.standbyDeadtimeMs], [200, 1000]);
+  assert.equal(withBase('keepalive 10ms\ndeadtime 100ms\n').settings.standbyDeadtimeMs, null, 'unset: deadtime always');
+  const alone = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_deadtime 1000ms\n');
+  assert.deepEqual(errors(alone.diags), [['HACF_STANDBY_DEADTIME_NEEDS_KEEPALIVE', 3]]);
+  const short = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_keepalive 200ms\nstandby_deadtime 400ms\n');
+  assert.deepEqual(errors(short.diags), [['HACF_STANDBY_DEADTIME_TOO_SHORT', 4]]);
+  assert.equal(
+    only(short.diags, 'HACF_STANDBY_DEADTIME_TOO_SHORT')[0]?.message,
+    'standby_deadtime (400 ms) is too short for standby_keepalive (200 ms): it must be more than twice it',
+  );
+  const late = withBase('keepalive 10ms\ndeadtime 100ms\nwarntime 20ms\nstandby_keepalive 200ms\nstandby_deadtime 1000ms\n');
+  assert.deepEqual(errors(late.diags), [['HACF_STANDBY_KEEPALIVE_TOO_LONG', 4]]);
+  assert.equal(
+    only(late.diags, 'HACF_STANDBY_KEEPALIVE_TOO_LONG')[0]?.message,
+    'standby_keepalive (200 ms) must be below 200 ms, the warntime hbd peers allow a quiet standby (warntime x standby_deadtime / deadtime)',
+  );
+  const same = withBase('keepalive 10ms\ndeadtime 100ms\nstandby_keepalive 40ms\nstandby_deadtime 100ms\n');
+  assert.deepEqual(codes(same.diags), [['HACF_STANDBY_DEADTIME_NO_EFFECT', 4]]);
+  assert.equal(same.settings.standbyDeadtimeMs, null);
+  assert.deepEqual(errors(withBase('standby_deadtime soon\n').diags), [['HACF_BAD_TIME', 1]]);
 });
 
 // ------------------------------------------------------------ value handling

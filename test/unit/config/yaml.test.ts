@@ -38,6 +38,7 @@ test('yaml: the documented example maps to the model', (t) => {
     '  - owner: node1',
     '    resources: [ "IPaddr2::10.0.0.100/24/eth0", "ldirectord::ldirectord.cf" ]',
     'standby_keepalive: 80ms',
+    'standby_deadtime: 1000ms',
     '',
   ].join('\n');
   const { file, config, diagnostics } = load(t, text);
@@ -47,6 +48,8 @@ test('yaml: the documented example maps to the model', (t) => {
   assert.deepEqual([config.keepaliveMs, config.deadtimeMs, config.warntimeMs, config.initdeadMs], [50, 200, 100, 12000]);
   assert.equal(config.standbyKeepaliveMs, 80);
   assert.match(configToYaml(config), /^standby_keepalive: 80ms$/m);
+  assert.equal(config.standbyDeadtimeMs, 1000);
+  assert.match(configToYaml(config), /^standby_deadtime: 1$/m);
   assert.deepEqual(config.media.map((m) => [m.kind, m.at.line]), [['bcast', 6], ['ucast', 7], ['mcast', 8], ['serial', 9]]);
   assert.deepEqual(config.media[2], { kind: 'mcast', iface: 'eth0', group: '239.0.0.43', port: 694, ttl: 1, loop: 0, at: { file, line: 8 } });
   assert.deepEqual([config.auth.file, config.auth.signIndex, config.auth.keys[0]?.secret, config.auth.keys[0]?.at.line], [file, 1, 's3cret', 11]);
