@@ -213,7 +213,8 @@ async function main(): Promise<void> {
         // Cost at the same rate: hbd also at keepalived's interval (10 ms); both also with
         // frames sent to the peer only (ucast, unicast_peer), which spares the other
         // machines on the LAN (and hbd its own looped-back broadcast) a copy of each frame;
-        // hbd also with its standby heartbeating every 20 ms (standby_keepalive).
+        // hbd also with its standby heartbeating every 20 ms (standby_keepalive), and as a
+        // quiet standby (standby_deadtime 1 s: every 200 ms, as only an hbd peer allows).
         const sameRate = (a: Adapter): Setting[] => {
           if (load !== 'idle') return [];
           if (a.impl === 'hbd') {
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
               hbdSetting('ka10-ucast', 10, 50, true, 'ucast'),
               hbdSetting('ka10-standby20', 10, 50, true, 'bcast', 20),
               hbdSetting('ka10-ucast-standby20', 10, 50, true, 'ucast', 20),
+              hbdSetting('ka10-quiet', 10, 50, true, 'bcast', 200, 1000),
+              hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000),
             ];
           }
           if (a.impl === 'keepalived') return [keepalivedUnicast];

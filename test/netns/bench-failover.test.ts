@@ -60,12 +60,16 @@ test('a steady window: CPU, packets and memory are counted, and nothing fails ov
 for (const [adapter, setting] of [
   [hbdAdapter, hbdSetting('ka10-ucast', 10, 50, true, 'ucast')],
   [hbdAdapter, hbdSetting('ka10-ucast-standby20', 10, 50, true, 'ucast', 20)],
+  [hbdAdapter, hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000)],
   [keepalivedAdapter, fastestUnicast],
 ] as const) {
   test(`${adapter.impl} with frames to the peer only (${setting.label}): both send, A keeps the VIP`, { timeout: 60_000, skip: adapter.unavailable() ?? false }, async () => {
     const { cost, robustness } = await runSteady(adapter, topo, setting, 'idle', 2, work);
     assert.ok(cost.packetsPerSecA > 50, JSON.stringify(cost));
-    if (adapter.impl === 'hbd' && setting.params.standbyKeepaliveMs) {
+    if (adapter.impl === 'hbd' && setting.params.standbyDeadtimeMs) {
+      // A quiet standby: B heartbeats every 200 ms (after one deadtime of announcing), A every 10 ms.
+      assert.ok(cost.packetsPerSecB > 1 && cost.packetsPerSecB < 0.2 * cost.packetsPerSecA, JSON.stringify(cost));
+    } else if (adapter.impl === 'hbd' && setting.params.standbyKeepaliveMs) {
       // The standby (B) heartbeats every 20 ms, A every 10 ms.
       assert.ok(cost.packetsPerSecB > 20 && cost.packetsPerSecB < 0.75 * cost.packetsPerSecA, JSON.stringify(cost));
     } else if (adapter.impl === 'hbd') {

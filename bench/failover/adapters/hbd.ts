@@ -15,17 +15,27 @@ export type HbdMedium = 'bcast' | 'ucast';
 
 /**
  * Heartbeat-style timing for hbd: keepalive/deadtime in ms; optionally hbd's
- * standby_keepalive (the director holding nothing heartbeats at that interval).
+ * standby_keepalive (the director holding nothing heartbeats at that interval)
+ * and standby_deadtime (quiet standby: the dt it advertises to its hbd peer).
  */
-export function hbdSetting(id: string, keepaliveMs: number, deadtimeMs: number, realtime = true, medium: HbdMedium = 'bcast', standbyKeepaliveMs = 0): Setting {
+export function hbdSetting(
+  id: string,
+  keepaliveMs: number,
+  deadtimeMs: number,
+  realtime = true,
+  medium: HbdMedium = 'bcast',
+  standbyKeepaliveMs = 0,
+  standbyDeadtimeMs = 0,
+): Setting {
   const t = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}` : `${ms}ms`);
   return {
     id,
     label:
       `keepalive ${t(keepaliveMs)}, deadtime ${t(deadtimeMs)}${realtime ? '' : ', realtime off'}${medium === 'bcast' ? '' : `, ${medium}`}` +
-      (standbyKeepaliveMs > 0 ? `, standby_keepalive ${t(standbyKeepaliveMs)}` : ''),
+      (standbyKeepaliveMs > 0 ? `, standby_keepalive ${t(standbyKeepaliveMs)}` : '') +
+      (standbyDeadtimeMs > 0 ? `, standby_deadtime ${t(standbyDeadtimeMs)}` : ''),
     detectMs: deadtimeMs,
-    params: { keepaliveMs, deadtimeMs, realtime, medium, standbyKeepaliveMs },
+    params: { keepaliveMs, deadtimeMs, realtime, medium, standbyKeepaliveMs, standbyDeadtimeMs },
   };
 }
 
@@ -48,9 +58,11 @@ export const hbdAdapter: Adapter = {
     const ka = Number(setting.params.keepaliveMs);
     const dt = Number(setting.params.deadtimeMs);
     const standbyKa = Number(setting.params.standbyKeepaliveMs ?? 0);
+    const standbyDt = Number(setting.params.standbyDeadtimeMs ?? 0);
     const haCf = [
       `keepalive ${ka}ms`,
       ...(standbyKa > 0 ? [`standby_keepalive ${standbyKa}ms`] : []),
+      ...(standbyDt > 0 ? [`standby_deadtime ${standbyDt}ms`] : []),
       `deadtime ${dt}ms`,
       `warntime ${Math.max(ka + 1, Math.trunc(dt / 2))}ms`,
       `initdead ${Math.max(dt, 1000)}ms`,
