@@ -216,16 +216,21 @@ static void link_heard(hb_engine *e, hb_node_state *n, int link, int64_t now)
 static void on_status(hb_engine *e, hb_node_state *n, const hb_msg *m, int64_t now)
 {
     uint64_t dt;
-    if (parse_hex(hb_msg_get_str(m, "dt"), &dt) && dt > 0 && dt < 24u * 3600u * 1000u)
-        n->dt_ms = (uint32_t)dt;
     const char *hbd = hb_msg_get_str(m, HB_HBD_FIELD);
     bool was_hbd = n->hbd, was_live = n->heard && !n->dead;
+    if (parse_hex(hb_msg_get_str(m, "dt"), &dt) && dt > 0 && dt < 24u * 3600u * 1000u)
+        n->dt_ms = (uint32_t)dt;
     n->hbd = hbd && strcmp(hbd, "1") == 0;
     if (n->heard && !n->dead) {
         int64_t gap = now - n->last_status_ms;
         if (gap > hb_engine_warntime_for(e, n)) {
             hb_engine_count(e, HB_CTR_LATE_HEARTBEATS, 1);
             hb_engine_emit_simple(e, HB_EV_LATE_HEARTBEAT, n->name, NULL, NULL, gap, gap > (int64_t)n->dt_ms, NULL);
+        }
+        bool rare = gap >= 4 * (int64_t)e->cfg.keepalive_ms;
+        if (rare != n->sends_rarely) {
+            n->sends_rarely = rare;
+            hb_engine_rx_fit_to_peers(e);
         }
     }
     if (now > n->last_status_ms || n->dead || !n->heard)
@@ -393,6 +398,7 @@ static int64_t node_deadline(const hb_engine *e, const hb_node_state *n)
 static void declare_dead(hb_engine *e, hb_node_state *n)
 {
     n->dead = true;
+    n->sends_rarely = false;
     hb_engine_seq_node_dead(e, n);
     hb_engine_count(e, HB_CTR_NODE_DEATHS, 1);
     for (size_t l = 0; l < e->nlinks; l++) {

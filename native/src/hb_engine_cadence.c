@@ -84,6 +84,8 @@ void hb_engine_cadence_update(hb_engine *e, int64_t now)
     else if (e->quiet_phase == HB_QUIET_ANNOUNCING && now - e->quiet_since_ms >= (int64_t)e->cfg.deadtime_ms)
         set_phase(e, HB_QUIET_ON, now);
     apply_interval(e, interval_for_phase(e), now);
+    /* The peers' cadence decides how their datagrams are best read. */
+    hb_engine_rx_fit_to_peers(e);
     if (e->send_interval_ms != old_interval || e->quiet_phase != old_phase)
         hb_engine_emit_simple(e, HB_EV_CADENCE, NULL, NULL, e->quiet_phase == HB_QUIET_OFF ? "normal" : "quiet",
                               e->send_interval_ms, hb_engine_advertised_deadtime(e, now), NULL);

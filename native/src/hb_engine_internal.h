@@ -35,6 +35,7 @@ typedef struct hb_udp_tx {
     int fd;
     struct sockaddr_storage dst;
     socklen_t dst_len;
+    bool connected;          /* connect()ed to dst: the kernel keeps the route */
     int link;                /* index into the engine's link names */
 } hb_udp_tx;
 
@@ -58,7 +59,7 @@ int hb_udp_open_rx(const hb_medium_config *m, hb_udp_rx *rx, char *err, size_t e
 int hb_udp_join(const hb_medium_config *m, const hb_udp_rx *rx, char *err, size_t errlen);
 
 /* Sends one datagram without blocking; -errno on failure. */
-int hb_udp_send(const hb_udp_tx *tx, const uint8_t *buf, size_t len);
+int hb_udp_send(hb_udp_tx *tx, const uint8_t *buf, size_t len);
 
 /* ---------------------------------------------------------------- realtime */
 

@@ -33,6 +33,7 @@ typedef struct hb_node_state {
     bool stall_forgiven;     /* this silence already got a stall back (once per silence) */
     uint32_t dt_ms;
     bool hbd;                /* its last status carried hbd=1 (hb_engine_cadence.c) */
+    bool sends_rarely;       /* its last two statuses were 4+ keepalives apart (hb_engine_rx.c) */
     bool have_uuid;
     uint8_t uuid[HB_UUID_LEN];
     /* Sequencing, generation, missing seqs and acks of this node (hb_peer.c). */
@@ -144,6 +145,7 @@ struct hb_engine {
     int64_t armed_ms;        /* the absolute deadline the thread last slept until */
     bool sleep_by_timerfd;   /* no epoll_pwait2 (kernel < 5.11): the timerfd wakes us */
     bool rx_unwatched;       /* some media are read at each wake-up, not watched */
+    bool rx_stamped_media;   /* ... could be (short keepalive, kernel stamps): hb_engine_rx_fit_to_peers */
     int64_t rx_read_ms;      /* when they were last read */
     const struct sockaddr_storage *rx_from; /* the datagram being handled (hb_engine_rx.c) */
     char loadavg[64];
@@ -175,6 +177,9 @@ uint64_t hb_engine_random(hb_engine *e);
 bool hb_engine_rx_unwatched(hb_engine *e, hb_udp_rx *rx);
 void hb_engine_rx_read_unwatched(hb_engine *e);
 void hb_engine_rx_ready(hb_engine *e, size_t index, int64_t now);
+/* Watches the stamped media while every live peer sends rarely (a quiet
+ * standby), else reads them at each wake-up. */
+void hb_engine_rx_fit_to_peers(hb_engine *e);
 
 /* hb_engine_seq.c: sequencing, retransmission, acks (wire §6.3-6.6) */
 hb_seq_outcome hb_engine_seq_check(hb_engine *e, hb_node_state *n, uint64_t hg, uint64_t seq, bool ns, int64_t now);

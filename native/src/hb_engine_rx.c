@@ -6,6 +6,7 @@
  * checked only after the read, against the time each heartbeat came.  Other
  * messages wait at most until the next tick (HB_RX_COALESCE_MAX_MS). */
 #include <errno.h>
+#include <sys/epoll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -68,25 +69,76 @@ static void drain(hb_engine *e, hb_udp_rx *rx, int64_t now, int64_t real_now_ns,
     }
 }
 
+/* Both clocks read back to back: their offset dates the kernel's stamps. */
+static void read_clocks(int64_t *mono_ns, int64_t *real_ns)
+{
+    struct timespec mono, real;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &real);
+    *mono_ns = ns_of(&mono);
+    *real_ns = ns_of(&real);
+}
+
 void hb_engine_rx_ready(hb_engine *e, size_t index, int64_t now)
 {
-    drain(e, &e->rx[index], now, 0, 0);
+    hb_udp_rx *rx = &e->rx[index];
+    if (!rx->stamped) {
+        drain(e, rx, now, 0, 0);
+        return;
+    }
+    int64_t mono_ns, real_ns;
+    read_clocks(&mono_ns, &real_ns);
+    drain(e, rx, mono_ns / 1000000, real_ns, mono_ns);
+    e->rx_read_ms = mono_ns / 1000000;
 }
 
 void hb_engine_rx_read_unwatched(hb_engine *e)
 {
     if (!e->rx_unwatched)
         return;
-    /* Both clocks read back to back: their offset dates the kernel's stamps. */
-    struct timespec mono, real;
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    clock_gettime(CLOCK_REALTIME, &real);
-    int64_t mono_ns = ns_of(&mono);
+    int64_t mono_ns, real_ns;
+    read_clocks(&mono_ns, &real_ns);
     int64_t now = mono_ns / 1000000;
     for (size_t i = 0; i < e->nrx; i++)
         if (e->rx[i].stamped)
-            drain(e, &e->rx[i], now, ns_of(&real), mono_ns);
+            drain(e, &e->rx[i], now, real_ns, mono_ns);
     e->rx_read_ms = now;
+}
+
+/* Reading at every wake-up pays while the peers send as often as we wake.  A
+ * quiet standby sends a few times a second: then a datagram waking the
+ * thread is cheaper than a read that finds nothing at every tick.  Judged by
+ * the gaps seen, not by dt (a node's dt is longer for its first 5 s too). */
+static bool every_live_peer_quiet(const hb_engine *e)
+{
+    bool any = false;
+    for (size_t i = 0; i < e->nnodes; i++) {
+        const hb_node_state *n = &e->nodes[i];
+        if (n->is_self || n->is_ping || !n->heard || n->dead)
+            continue;
+        if (!n->sends_rarely)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+void hb_engine_rx_fit_to_peers(hb_engine *e)
+{
+    if (!e->rx_stamped_media)
+        return;
+    bool unwatched = !every_live_peer_quiet(e);
+    if (unwatched == e->rx_unwatched)
+        return;
+    for (size_t i = 0; i < e->nrx; i++) {
+        if (!e->rx[i].stamped)
+            continue;
+        if (unwatched)
+            epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->rx[i].fd, NULL);
+        else
+            hb_engine_add_fd(e, e->rx[i].fd, HB_FD_RX, (uint32_t)i, EPOLLIN);
+    }
+    e->rx_unwatched = unwatched;
 }
 
 bool hb_engine_rx_unwatched(hb_engine *e, hb_udp_rx *rx)
@@ -98,5 +150,6 @@ bool hb_engine_rx_unwatched(hb_engine *e, hb_udp_rx *rx)
         return false; /* no stamps: watched as usual, read when a datagram comes */
     rx->stamped = true;
     e->rx_unwatched = true;
+    e->rx_stamped_media = true;
     return true;
 }

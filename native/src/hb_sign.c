@@ -40,6 +40,33 @@ bool hb_parse_auth_value(const char *text, size_t len, hb_auth_token *tok)
     return true;
 }
 
+/* Writes the decimal text of v; returns its length (no terminator). */
+static size_t put_decimal(char *out, unsigned v)
+{
+    char tmp[12];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* "<index> <digest>" (Heartbeat's auth value), NUL-terminated; returns its
+ * length.  By hand: snprintf was a visible share of the heartbeat thread. */
+static size_t auth_token(char out[8 + HB_DIGEST_TEXT_MAX], int index, const char *digest)
+{
+    size_t n = put_decimal(out, (unsigned)index);
+    out[n++] = ' ';
+    size_t d = strnlen(digest, HB_DIGEST_TEXT_MAX - 1);
+    memcpy(out + n, digest, d);
+    n += d;
+    out[n] = '\0';
+    return n;
+}
+
 /* Digest text of the inner-auth serialisation of msg. */
 static int inner_digest(const hb_msg *msg, const hb_auth_entry *e,
                         char out[HB_DIGEST_TEXT_MAX])
@@ -63,7 +90,7 @@ int hb_msg_sign(hb_msg *msg, const hb_keys *keys)
     if (rc < 0)
         return rc;
     char value[8 + HB_DIGEST_TEXT_MAX];
-    snprintf(value, sizeof(value), "%d %s", keys->sign_index, digest);
+    auth_token(value, keys->sign_index, digest);
     /* Like Heartbeat's ha_msg_mod, an existing auth field keeps its place.
      * Heartbeat would leave further auth fields in, and its receivers check
      * the LAST one, so such a message could never verify: drop them (they
@@ -95,8 +122,12 @@ ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uin
     rc = hb_auth_digest(e->method, e->key, e->key_len, out, (size_t)body_len, digest);
     if (rc < 0)
         return rc;
-    int token_len = snprintf(token, sizeof(token), "%d %s", keys->sign_index, digest);
-    int trailer_len = snprintf(trailer, sizeof(trailer), "%d:%s,", token_len, token);
+    size_t token_len = auth_token(token, keys->sign_index, digest);
+    size_t trailer_len = put_decimal(trailer, (unsigned)token_len);
+    trailer[trailer_len++] = ':';
+    memcpy(trailer + trailer_len, token, token_len);
+    trailer_len += token_len;
+    trailer[trailer_len++] = ',';
 
     size_t total = (size_t)body_len + (size_t)trailer_len;
     if (total > HB_MSG_MAX)

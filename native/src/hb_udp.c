@@ -173,6 +173,9 @@ out:
         tx->fd = -1;
         return fail(err, errlen, -rc, what, m->iface);
     }
+    /* Connected, the socket keeps its route: no lookup per heartbeat.  Only
+     * an optimisation: without it (no address yet...) each send routes. */
+    tx->connected = connect(fd, (const struct sockaddr *)&tx->dst, tx->dst_len) == 0;
     return 0;
 }
 
@@ -258,8 +261,25 @@ int hb_udp_join(const hb_medium_config *m, const hb_udp_rx *rx, char *err, size_
     return 0;
 }
 
-int hb_udp_send(const hb_udp_tx *tx, const uint8_t *buf, size_t len)
+int hb_udp_send(hb_udp_tx *tx, const uint8_t *buf, size_t len)
 {
+    if (tx->connected) {
+        ssize_t n = send(tx->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        /* A connected socket reports an ICMP error for an earlier datagram
+         * (a peer without a listener) at the next send, which it then drops;
+         * an unconnected one never would.  Send that one again. */
+        if (n < 0 && errno == ECONNREFUSED)
+            n = send(tx->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n >= 0)
+            return n == (ssize_t)len ? 0 : -EMSGSIZE;
+        if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+            return -errno;
+        /* The source address fixed at connect() may be gone, or the route:
+         * from now on route each datagram as before. */
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        (void)connect(tx->fd, &unspec, sizeof unspec);
+        tx->connected = false;
+    }
     ssize_t n = sendto(tx->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&tx->dst, tx->dst_len);
     if (n < 0)
         return -errno;
