@@ -47,6 +47,7 @@ export class Heartbeat {
   private readonly tick: Ticker;
   private readonly messageListeners = new Set<(m: ClusterMessage) => void>();
   private readonly statusListeners = new Set<(node: string, status: string) => void>();
+  private standbyAsked = false;
   private stopped = false;
 
   private constructor(
@@ -107,7 +108,14 @@ export class Heartbeat {
 
   /** Holding no resources: heartbeat every standby_keepalive (when set). */
   setStandby(standby: boolean): void {
-    if (!this.stopped) this.engine.setStandby(standby);
+    if (this.stopped) return;
+    this.engine.setStandby(standby);
+    this.standbyAsked = standby;
+  }
+
+  /** What the engine was last told (or did itself: it leaves standby at a native takeover). */
+  get standingBy(): boolean {
+    return this.standbyAsked;
   }
 
   view(): NativeEngineView {
@@ -248,6 +256,9 @@ export class Heartbeat {
         stream.emit('medium error', { link: ev.link, code: ev.code, op: ev.text });
         break;
       case 'takeover':
+        // The engine left standby by itself; should the takeover come to nothing,
+        // the resource manager must tell it again.
+        this.standbyAsked = false;
         if (ev.value2 > 0) log.error({ peer: ev.node, done: ev.value, failed: ev.value2 }, `native takeover from ${ev.node}: ${ev.value2} step(s) failed: ${ev.text ?? ''}`);
         else log.info({ peer: ev.node, steps: ev.value }, `native takeover from ${ev.node}: addresses up and announced (${ev.value} steps)`);
         stream.emit('native takeover', { from: ev.node, done: ev.value, failed: ev.value2, error: ev.text });

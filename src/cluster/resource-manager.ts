@@ -65,7 +65,6 @@ export class ResourceManager {
   readonly peer: string | null;
   private armedKey = '';
   /** The engine starts at keepalive. */
-  private standingBy = false;
   private ipfail: IpfailState | null = null;
 
   constructor(private readonly opts: ResourceManagerOptions) {
@@ -204,8 +203,7 @@ export class ResourceManager {
    */
   private updateCadence(): void {
     const standby = isStable(this.state) && this.heldKeys().length === 0 && this.queue.length === 0 && !this.running;
-    if (standby === this.standingBy || this.closed) return;
-    this.standingBy = standby;
+    if (standby === this.opts.heartbeat.standingBy || this.closed) return;
     // The engine logs the cadence it picks (it depends on the peers too).
     this.opts.heartbeat.setStandby(standby);
   }
