@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { test } from 'node:test';
-import { loadNative } from '../../src/native/binding';
+import { type NativeEngineConfig, loadNative } from '../../src/native/binding';
 
 test('the addon loads and reports the core version', () => {
   const native = loadNative();
@@ -43,17 +43,16 @@ test('encodeDatagram reproduces a real sha1 status datagram byte for byte (heart
   assert.ok(text.endsWith('42:1 8fed4bcebfbbbdf21d59b8935d76267f82e5983c,'));
 });
 
-test('engine: standby_keepalive applies while standing by; a config where it is too long is refused', async () => {
-  const native = loadNative();
-  const config = {
+/** node1 of node1/node2 at 10/100 ms, heartbeating to itself over loopback on `port`. */
+function loopbackEngine(port: number, timing: Partial<NativeEngineConfig>): NativeEngineConfig {
+  return {
     nodeName: 'node1',
     uuid: Buffer.alloc(16, 1),
     generation: 1,
     nodes: ['node1', 'node2'],
-    media: [{ kind: 'ucast' as const, iface: 'lo', address: '127.0.0.1', port: 0 }],
+    media: [{ kind: 'ucast', iface: 'lo', address: '127.0.0.1', port }],
     ping: [],
     keepaliveMs: 10,
-    standbyKeepaliveMs: 40,
     deadtimeMs: 100,
     warntimeMs: 60,
     initdeadMs: 1000,
@@ -63,8 +62,14 @@ test('engine: standby_keepalive applies while standing by; a config where it is 
     omitInnerAuth: false,
     realtime: false,
     rtprio: 0,
-    keys: { sign: 1, entries: [{ index: 1, method: 'sha1' as const, secret: 'contract-key' }] },
+    keys: { sign: 1, entries: [{ index: 1, method: 'sha1', secret: 'contract-key' }] },
+    ...timing,
   };
+}
+
+test('engine: standby_keepalive applies while standing by; a config where it is too long is refused', async () => {
+  const native = loadNative();
+  const config = loopbackEngine(0, { standbyKeepaliveMs: 40, initdeadMs: 1000 });
   await assert.rejects(native.createEngine({ ...config, standbyKeepaliveMs: 50 }, () => undefined), /twice standby_keepalive/);
   const e = await native.createEngine(config, () => undefined);
   try {
@@ -95,28 +100,8 @@ test('engine: standby_keepalive applies while standing by; a config where it is 
 test('engine: quiet standby - with only hbd peers a standby advertises standby_deadtime, then slows to standby_keepalive; a Heartbeat peer ends it', async () => {
   const native = loadNative();
   const port = 40000 + (process.pid % 20000);
-  const keys = { sign: 1, entries: [{ index: 1, method: 'sha1' as const, secret: 'contract-key' }] };
-  const config = {
-    nodeName: 'node1',
-    uuid: Buffer.alloc(16, 1),
-    generation: 1,
-    nodes: ['node1', 'node2'],
-    media: [{ kind: 'ucast' as const, iface: 'lo', address: '127.0.0.1', port }],
-    ping: [],
-    keepaliveMs: 10,
-    standbyKeepaliveMs: 200,
-    standbyDeadtimeMs: 1000,
-    deadtimeMs: 100,
-    warntimeMs: 60,
-    initdeadMs: 10000,
-    deadpingMs: 100,
-    maxRexmitDelayMs: 250,
-    ttl: 3,
-    omitInnerAuth: false,
-    realtime: false,
-    rtprio: 0,
-    keys,
-  };
+  const config = loopbackEngine(port, { standbyKeepaliveMs: 200, standbyDeadtimeMs: 1000, initdeadMs: 10000 });
+  const { keys } = config;
   await assert.rejects(native.createEngine({ ...config, standbyDeadtimeMs: 400 }, () => undefined), /standby_deadtime must be more than twice/);
   await assert.rejects(native.createEngine({ ...config, standbyKeepaliveMs: 0 }, () => undefined), /standby_deadtime needs a standby_keepalive/);
   const sock = dgram.createSocket('udp4');

@@ -5,7 +5,7 @@
 // other (ratios), never against wall-clock targets.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { DirectorLan } from '../harness/director-pair';
 import { HbdNode, type StatusJson } from '../harness/hbd-node';
 import { waitUntil } from '../helpers/hbd-cli';
@@ -26,21 +26,28 @@ async function window(nodes: readonly HbdNode[], ms: number): Promise<((n: numbe
   };
 }
 
-test('standby_keepalive: the standby heartbeats slower, stays alive to the active, and returns to keepalive on takeover', { timeout: 90_000 }, async (t) => {
-  const net = new DirectorLan(t, '10.99.145');
+/** node1 (VIP owner) and node2 on a LAN of their own, both started; `pair.n1` may be replaced (restart). */
+function startPair(t: TestContext, subnet: string, timing: readonly string[]) {
+  const net = new DirectorLan(t, subnet);
   const work = tempDir(t);
-  const vip = '10.99.145.100';
-  const haCf = ['keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 50ms', 'initdead 1', 'bcast eth0', 'auto_failback on', 'node node1 node2', ''].join('\n');
+  const vip = `${subnet}.100`;
+  const haCf = [...timing, 'initdead 1', 'bcast eth0', 'auto_failback on', 'node node1 node2', ''].join('\n');
   const mk = (name: string, host: 'n1' | 'n2') =>
     new HbdNode({ netns: net.ns(host), name, workDir: path.join(work, name), haCf, authkeys: KEYS, haresources: `node1 IPaddr2::${vip}/24/eth0\n` });
-  let n1 = mk('node1', 'n1');
-  const n2 = mk('node2', 'n2');
+  const pair = { net, vip, n1: mk('node1', 'n1'), n2: mk('node2', 'n2'), restartNode1: () => { pair.n1 = mk('node1', 'n1'); pair.n1.start(); } };
   t.after(() => {
-    n1.kill();
-    n2.kill();
+    pair.n1.kill();
+    pair.n2.kill();
   });
-  n1.start();
-  n2.start();
+  pair.n1.start();
+  pair.n2.start();
+  return pair;
+}
+
+test('standby_keepalive: the standby heartbeats slower, stays alive to the active, and returns to keepalive on takeover', { timeout: 90_000 }, async (t) => {
+  const pair = startPair(t, '10.99.145', ['keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 50ms']);
+  const { net, vip, n2 } = pair;
+  let n1 = pair.n1;
   await waitUntil('VIP on node1, node2 standing by', async () => net.holds('n1', vip) && (await sendInterval(n2)) === 50 && (await sendInterval(n1)) === 10, 20_000);
 
   const d = await window([n1, n2], 3000);
@@ -64,8 +71,8 @@ test('standby_keepalive: the standby heartbeats slower, stays alive to the activ
   assert.ok(after(0, 'status_sent') > 2 * (sent2 / 3), 'node2 sends faster than it did while standing by');
 
   // Failback: node1 returns and takes its VIP back; node2 stands by again.
-  n1 = mk('node1', 'n1');
-  n1.start();
+  pair.restartNode1();
+  n1 = pair.n1;
   await waitUntil('failback: VIP on node1 only, node2 standing by', async () => net.holders(vip).join() === 'n1' && (await sendInterval(n2)) === 50, 20_000);
   await waitUntil('node1 at keepalive', async () => (await sendInterval(n1)) === 10, 10_000);
   assert.match(n2.log(), /heartbeats every 50 ms, deadtime 400 ms advertised/);
@@ -74,23 +81,9 @@ test('standby_keepalive: the standby heartbeats slower, stays alive to the activ
 });
 
 test('standby_deadtime: between hbd nodes the standby goes quiet (long dt, rare heartbeats), no late-heartbeat warning, failover unchanged', { timeout: 90_000 }, async (t) => {
-  const net = new DirectorLan(t, '10.99.146');
-  const work = tempDir(t);
-  const vip = '10.99.146.100';
-  const haCf = [
-    'keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 500ms', 'standby_deadtime 4000ms',
-    'initdead 1', 'bcast eth0', 'auto_failback on', 'node node1 node2', '',
-  ].join('\n');
-  const mk = (name: string, host: 'n1' | 'n2') =>
-    new HbdNode({ netns: net.ns(host), name, workDir: path.join(work, name), haCf, authkeys: KEYS, haresources: `node1 IPaddr2::${vip}/24/eth0\n` });
-  let n1 = mk('node1', 'n1');
-  const n2 = mk('node2', 'n2');
-  t.after(() => {
-    n1.kill();
-    n2.kill();
-  });
-  n1.start();
-  n2.start();
+  const pair = startPair(t, '10.99.146', ['keepalive 10ms', 'deadtime 400ms', 'warntime 200ms', 'standby_keepalive 500ms', 'standby_deadtime 4000ms']);
+  const { net, vip, n2 } = pair;
+  let n1 = pair.n1;
   await waitUntil('VIP on node1, node2 a quiet standby', async () => net.holds('n1', vip) && (await sendInterval(n2)) === 500, 20_000);
   const s2 = await n2.status();
   assert.equal(s2?.quietStandby, true);
@@ -121,8 +114,8 @@ test('standby_deadtime: between hbd nodes the standby goes quiet (long dt, rare 
   assert.match(n2.log(), /quiet standby \(every peer is hbd\): deadtime 4000 ms advertised, heartbeats every 500 ms/);
 
   // Failback: node1 returns, takes its VIP back; node2 goes quiet again.
-  n1 = mk('node1', 'n1');
-  n1.start();
+  pair.restartNode1();
+  n1 = pair.n1;
   await waitUntil('failback: VIP on node1 only, node2 quiet again', async () => net.holders(vip).join() === 'n1' && (await sendInterval(n2)) === 500, 20_000);
   await waitUntil('node1 sees node2\'s long dt', async () => peer(await n1.status(), 'node2')?.deadtimeMs === 4000, 10_000);
 });
