@@ -110,7 +110,7 @@ export function interleave(cells: readonly Cell[]): { cell: Cell; trial: number 
 function fmtTrial(t: TrialRecord): string {
   if (!t.ok) return `FAILED: ${t.error?.split('\n')[0] ?? ''}`;
   const f = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(1));
-  return `T1 ${f(t.t1)} ms, T2 ${f(t.t2)} ms${t.ownDeath !== undefined ? ` (own view: dead ${f(t.ownDeath)}, VIP ${f(t.ownVip)})` : ''}`;
+  return `T1 ${f(t.t1)} ms, T2 ${f(t.t2)} ms${t.ownDeath !== undefined ? ` (own view: dead ${f(t.ownDeath)}, VIP ${f(t.ownVip)}${t.ownStalls ? `, B's thread held up ${t.ownStalls}x` : ''})` : ''}`;
 }
 
 async function runCells(cells: readonly Cell[], topo: ReturnType<typeof createTopology>, work: string, lane = ''): Promise<TrialRecord[]> {

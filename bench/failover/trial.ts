@@ -66,6 +66,7 @@ export async function runTrial(adapter: Adapter, topo: BenchLan, setting: Settin
       injected: rel(injectedAt),
       ownDeath: rel(own.deathAt),
       ownVip: rel(own.vipAt),
+      ...(own.stalls !== undefined ? { ownStalls: own.stalls } : {}),
     };
   } catch (e) {
     // Who held the VIP when it went wrong tells a detection failure from a client-side one.

@@ -48,7 +48,7 @@ export interface Pair {
   /** Every process of the daemon on one director (CPU accounting). */
   daemonPids(side: Side): number[];
   /** The implementation's own view of the failover on B, epoch ms (hbd only). */
-  ownView?(): Promise<{ deathAt?: number; vipAt?: number }>;
+  ownView?(): Promise<{ deathAt?: number; vipAt?: number; stalls?: number }>;
   /** The end of both directors' daemon logs, kept with a failed trial. */
   logs(): string;
   /** Kills both sides; no process of this pair is left. */
@@ -96,6 +96,11 @@ export interface TrialRecord {
   /** B's own view (hbd): peer declared dead, VIP added. */
   readonly ownDeath?: number;
   readonly ownVip?: number;
+  /**
+   * B's heartbeat thread woke late during the trial (hbd: stalls forgiven + tardy
+   * wake-ups): a detection later than deadtime with this > 0 was B's thread held up.
+   */
+  readonly ownStalls?: number;
   /** The setting's nominal detection time (for "T2 <= deadtime + 10 ms"). */
   readonly nominalDetectMs: number;
 }

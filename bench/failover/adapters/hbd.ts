@@ -45,6 +45,12 @@ function mediaLines(topo: Topology, medium: unknown): string[] {
   return [`bcast ${topo.iface}`];
 }
 
+/** Times B's heartbeat thread woke late enough to give its peers the time back, or to say so. */
+async function stallCount(n: HbdNode): Promise<number> {
+  const c = (await n.status())?.counters ?? {};
+  return (c.stalls_forgiven ?? 0) + (c.tardy_wakeups ?? 0);
+}
+
 /** hbd advertises deadtime + 2 s during its first 5 s (as Heartbeat does). */
 const STARTUP_GRACE_MS = 5000;
 
@@ -85,6 +91,7 @@ export const hbdAdapter: Adapter = {
     const a = nodes.get('a')!;
     const b = nodes.get('b')!;
     const events: { type: string; node?: unknown; engineTime?: number }[] = [];
+    let stallsBefore = 0;
     let stopFollow: (() => void) | null = null;
     const stop = async () => {
       stopFollow?.();
@@ -102,6 +109,7 @@ export const hbdAdapter: Adapter = {
       await untilReady('hbd: A holding the VIP', async () => topo.lan.exec('a', 'ip', ['-o', 'addr', 'show', 'dev', topo.iface]).includes(` ${topo.vip}/`) && (await b.nodeStatus(topo.a.name)) === 'active', 20_000);
       const wait = startedAt + STARTUP_GRACE_MS + 2 * ka + 500 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      stallsBefore = await stallCount(b);
     } catch (e) {
       await stop();
       throw new Error(`${(e as Error).message}\n${logs()}`);
@@ -121,6 +129,7 @@ export const hbdAdapter: Adapter = {
         return {
           deathAt: events.find((e) => e.type === 'node dead' && e.node === topo.a.name)?.engineTime,
           vipAt: events.find((e) => e.type === 'native takeover')?.engineTime,
+          stalls: (await stallCount(b)) - stallsBefore,
         };
       },
       stop,
