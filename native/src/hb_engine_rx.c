@@ -130,13 +130,20 @@ void hb_engine_rx_fit_to_peers(hb_engine *e)
     bool unwatched = !every_live_peer_quiet(e);
     if (unwatched == e->rx_unwatched)
         return;
-    for (size_t i = 0; i < e->nrx; i++) {
-        if (!e->rx[i].stamped)
-            continue;
-        if (unwatched)
-            epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->rx[i].fd, NULL);
-        else
-            hb_engine_add_fd(e, e->rx[i].fd, HB_FD_RX, (uint32_t)i, EPOLLIN);
+    if (!unwatched) {
+        /* A socket neither watched nor read would go deaf: all or none. */
+        for (size_t i = 0; i < e->nrx; i++) {
+            if (e->rx[i].stamped && hb_engine_add_fd(e, e->rx[i].fd, HB_FD_RX, (uint32_t)i, EPOLLIN) < 0) {
+                for (size_t j = 0; j < i; j++)
+                    if (e->rx[j].stamped)
+                        epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->rx[j].fd, NULL);
+                return; /* still read at every wake-up */
+            }
+        }
+    } else {
+        for (size_t i = 0; i < e->nrx; i++)
+            if (e->rx[i].stamped)
+                epoll_ctl(e->epfd, EPOLL_CTL_DEL, e->rx[i].fd, NULL);
     }
     e->rx_unwatched = unwatched;
 }
