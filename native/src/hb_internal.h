@@ -29,6 +29,21 @@ static inline size_t hb_hex_u64(char *out, uint64_t v)
     return n;
 }
 
+/* v in decimal, as "%u"/"%zu" would write it; out has room for 21 bytes.
+ * Returns the length (no terminator written). */
+static inline size_t hb_dec_u64(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
 /* ------------------------------------------------ streaming digest (hb_auth.c)
  * The digests are computed over serialisations that are produced piecewise
  * (the inner text is never materialised), so they need begin/update/end. */

@@ -211,11 +211,12 @@ int hb_msg_add_control_fields(hb_msg *msg, const hb_control *c)
         return -EINVAL;
     const char *ld = c->ld ? c->ld : "";
 
-    char seq[17], hg[17], ts[17], ttl[12];
-    hb_hex_u64(seq, c->seq);
-    hb_hex_u64(hg, c->hg);
-    hb_hex_u64(ts, c->ts);
-    snprintf(ttl, sizeof(ttl), "%u", c->ttl);
+    char seq[17], hg[17], ts[17], ttl[21];
+    size_t seq_len = hb_hex_u64(seq, c->seq);
+    size_t hg_len = hb_hex_u64(hg, c->hg);
+    size_t ts_len = hb_hex_u64(ts, c->ts);
+    size_t ttl_len = hb_dec_u64(ttl, c->ttl);
+    ttl[ttl_len] = '\0';
 
     const struct {
         const char *name;
@@ -226,11 +227,11 @@ int hb_msg_add_control_fields(hb_msg *msg, const hb_control *c)
     } controls[] = {
         {"src", HB_FIELD_STRING, c->src, strlen(c->src), false},
         {"srcuuid", HB_FIELD_BINARY, c->srcuuid, HB_UUID_LEN, false},
-        {"seq", HB_FIELD_STRING, seq, strlen(seq), true},
-        {"hg", HB_FIELD_STRING, hg, strlen(hg), false},
-        {"ts", HB_FIELD_STRING, ts, strlen(ts), false},
+        {"seq", HB_FIELD_STRING, seq, seq_len, true},
+        {"hg", HB_FIELD_STRING, hg, hg_len, false},
+        {"ts", HB_FIELD_STRING, ts, ts_len, false},
         {"ld", HB_FIELD_STRING, ld, strlen(ld), true},
-        {"ttl", HB_FIELD_STRING, ttl, strlen(ttl), false},
+        {"ttl", HB_FIELD_STRING, ttl, ttl_len, false},
     };
 
     int rc = 0;

@@ -40,25 +40,11 @@ bool hb_parse_auth_value(const char *text, size_t len, hb_auth_token *tok)
     return true;
 }
 
-/* Writes the decimal text of v; returns its length (no terminator). */
-static size_t put_decimal(char *out, unsigned v)
-{
-    char tmp[12];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 /* "<index> <digest>" (Heartbeat's auth value), NUL-terminated; returns its
  * length.  By hand: snprintf was a visible share of the heartbeat thread. */
 static size_t auth_token(char out[8 + HB_DIGEST_TEXT_MAX], int index, const char *digest)
 {
-    size_t n = put_decimal(out, (unsigned)index);
+    size_t n = hb_dec_u64(out, (unsigned)index);
     out[n++] = ' ';
     size_t d = strnlen(digest, HB_DIGEST_TEXT_MAX - 1);
     memcpy(out + n, digest, d);
@@ -123,7 +109,7 @@ ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uin
     if (rc < 0)
         return rc;
     size_t token_len = auth_token(token, keys->sign_index, digest);
-    size_t trailer_len = put_decimal(trailer, (unsigned)token_len);
+    size_t trailer_len = hb_dec_u64(trailer, token_len);
     trailer[trailer_len++] = ':';
     memcpy(trailer + trailer_len, token, token_len);
     trailer_len += token_len;
