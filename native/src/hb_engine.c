@@ -144,7 +144,12 @@ int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
     int rc = hb_msg_add_control_fields(m, &c);
     if (rc < 0)
         return rc;
-    ssize_t n = hb_encode_udp_opt(m, &e->cfg.keys, !e->cfg.omit_inner_auth, e->txbuf, e->bufcap);
+    /* No receiver checks the inner auth field of a netstring datagram, not
+     * even Heartbeat (wire §3.5): between hbd nodes it is left out, as
+     * `msgfmt netstring` does; beside a real Heartbeat the datagrams stay
+     * byte for byte what Heartbeat would send.  (Serial re-signs anyway.) */
+    bool inner_auth = !e->cfg.omit_inner_auth && !hb_engine_only_hbd_peers(e);
+    ssize_t n = hb_encode_udp_opt(m, &e->cfg.keys, inner_auth, e->txbuf, e->bufcap);
     if (n < 0)
         return n;
     if (!ns) {
@@ -159,6 +164,8 @@ static void send_status(hb_engine *e, int64_t now)
 {
     char dt[17];
     hb_hex_u64(dt, hb_engine_advertised_deadtime(e, now));
+    /* Same wake-up for the peers: held acks go just ahead of the status. */
+    hb_engine_flush_held_acks(e, now);
     hb_msg_reset(&e->msg_tx);
     /* hbd=1 tells hbd peers we stretch warnings to a peer's longer dt
      * (hb_engine_cadence.c); Heartbeat ignores fields it does not read. */

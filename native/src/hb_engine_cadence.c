@@ -26,16 +26,33 @@ static uint32_t safe_standby_interval(const hb_engine *e)
     return e->cfg.keepalive_ms;
 }
 
-static bool every_live_peer_is_hbd(const hb_engine *e)
+/* Live peers (not ping nodes), and how many of them are hbd. */
+static size_t live_peers(const hb_engine *e, size_t *hbd)
 {
+    size_t live = 0;
+    *hbd = 0;
     for (size_t i = 0; i < e->nnodes; i++) {
         const hb_node_state *n = &e->nodes[i];
         if (n->is_self || n->is_ping || !n->heard || n->dead)
             continue;
-        if (!n->hbd)
-            return false;
+        live++;
+        if (n->hbd)
+            (*hbd)++;
     }
-    return true;
+    return live;
+}
+
+static bool every_live_peer_is_hbd(const hb_engine *e)
+{
+    size_t hbd;
+    return live_peers(e, &hbd) == hbd;
+}
+
+bool hb_engine_only_hbd_peers(const hb_engine *e)
+{
+    size_t hbd;
+    size_t live = live_peers(e, &hbd);
+    return live > 0 && live == hbd;
 }
 
 static void apply_interval(hb_engine *e, uint32_t interval, int64_t now)

@@ -41,6 +41,10 @@ typedef struct hb_node_state {
     hb_seq_result last_result;
     /* Acks/flow control stay on while every status carries protocol=1 (§6.6). */
     bool flow_control;
+    /* A quiet standby holds its acks for its next status (hb_engine_seq.c). */
+    bool ack_held;
+    uint64_t ack_held_seq;
+    uint64_t ack_held_generation;
     hb_link_state links[HB_ENGINE_MAX_MEDIA];
     /* The pre-armed takeover for this peer (consumed when it is declared dead). */
     hb_takeover_step *plan;
@@ -188,6 +192,10 @@ void hb_engine_history_add(hb_engine *e, uint64_t seq, const uint8_t *dgram, siz
 void hb_engine_seq_node_dead(hb_engine *e, hb_node_state *n);
 void hb_engine_on_ns_message(hb_engine *e, hb_node_state *n, const hb_msg *m, const char *type, int64_t now);
 void hb_engine_maybe_ack(hb_engine *e, hb_node_state *n, uint64_t seq, int64_t now);
+/* At least one live peer, and every live peer is hbd (hb_engine_cadence.c). */
+bool hb_engine_only_hbd_peers(const hb_engine *e);
+/* Sends the acks a quiet standby held back (before each status heartbeat). */
+void hb_engine_flush_held_acks(hb_engine *e, int64_t now);
 int64_t hb_engine_rexmit_timers(hb_engine *e, int64_t now);
 
 /* hb_engine_takeover.c: the pre-armed takeover */

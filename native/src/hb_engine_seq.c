@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hb_engine_priv.h"
+#include "hb_internal.h"
 
 uint64_t hb_engine_random(hb_engine *e)
 {
@@ -164,16 +165,49 @@ void hb_engine_on_ns_message(hb_engine *e, hb_node_state *n, const hb_msg *m, co
     }
 }
 
+static void send_ack(hb_engine *e, const hb_node_state *n, uint64_t ack_seq, int64_t now)
+{
+    char ackhex[17];
+    hb_hex_u64(ackhex, ack_seq);
+    const char *kv[] = {"t", "NS_ackmsg", "dest", n->name, "ackseq", ackhex};
+    send_ns(e, now, kv, 3);
+    hb_engine_count(e, HB_CTR_ACKS_SENT, 1);
+}
+
 void hb_engine_maybe_ack(hb_engine *e, hb_node_state *n, uint64_t seq, int64_t now)
 {
     (void)seq;
     if (!n->last_result.ack || !n->flow_control)
         return;
-    char ackhex[24];
-    snprintf(ackhex, sizeof ackhex, "%" PRIx64, n->last_result.ack_seq);
-    const char *kv[] = {"t", "NS_ackmsg", "dest", n->name, "ackseq", ackhex};
-    send_ns(e, now, kv, 3);
-    hb_engine_count(e, HB_CTR_ACKS_SENT, 1);
+    uint64_t ack_seq = n->last_result.ack_seq;
+    /* A quiet standby (whose peers are all hbd) holds its acks for its next
+     * status: an ack on its own wakes the active node for one datagram,
+     * several times between two statuses.  Acks only free the sender's
+     * history; a standby_keepalive's delay is far inside its 500 slots. */
+    if (e->quiet_phase == HB_QUIET_ON) {
+        if (!n->ack_held || ack_seq > n->ack_held_seq) {
+            n->ack_held = true;
+            n->ack_held_seq = ack_seq;
+            n->ack_held_generation = n->peer.generation;
+        }
+        return;
+    }
+    n->ack_held = false;
+    send_ack(e, n, ack_seq, now);
+}
+
+void hb_engine_flush_held_acks(hb_engine *e, int64_t now)
+{
+    for (size_t i = 0; i < e->nnodes; i++) {
+        hb_node_state *n = &e->nodes[i];
+        if (!n->ack_held)
+            continue;
+        n->ack_held = false;
+        /* Not for a peer that died or restarted since: it never sent that seq. */
+        if (!n->dead && n->flow_control && n->peer.generation == n->ack_held_generation &&
+            n->ack_held_seq <= n->peer.last_seq)
+            send_ack(e, n, n->ack_held_seq, now);
+    }
 }
 
 /* Due retransmission requests, one NS_rexmit per missing seq (§6.5). */

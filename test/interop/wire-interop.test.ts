@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Lan } from '../../src/netns/lan';
+import { Capture } from '../harness/capture';
 import { type TestAuth, type TestMedium, authkeys, haCf } from '../harness/cluster-config';
 import { HbdNode } from '../harness/hbd-node';
 import { HeartbeatNode, heartbeatAvailable } from '../harness/heartbeat-node';
@@ -54,7 +55,16 @@ for (const medium of MEDIA) {
       assert.equal(real.clStatus('listhblinks', 'node2'), 'eth0');
 
       // Neither side complains about the other's packets.
+      const cap = medium === 'bcast' ? await Capture.start(lan.ns('n1'), work, `udp port 694 and src host ${subnet}.2`) : null;
+      t.after(() => cap?.kill());
       await new Promise((r) => setTimeout(r, 1000));
+      if (cap) {
+        // Beside a real Heartbeat hbd sends what Heartbeat sends (msgfmt classic):
+        // the inner auth field too, though only the outer trailer is checked.
+        const payloads = (await cap.stop()).map(({ frame }) => frame.subarray(14 + 4 * ((frame[14] ?? 0) & 0xf) + 8).toString('latin1'));
+        assert.ok(payloads.length > 5, `${payloads.length} hbd datagrams captured`);
+        for (const p of payloads) assert.match(p, /\(0\)auth=1 [0-9a-f]+,%%%\n/);
+      }
       assert.doesNotMatch(real.log(), REAL_NODE_COMPLAINTS, 'the real node logged a packet problem');
       const counters = (await hbd.status())?.counters ?? {};
       for (const [name, value] of Object.entries(counters)) {

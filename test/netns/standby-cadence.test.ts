@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { Capture } from '../harness/capture';
 import { DirectorLan } from '../harness/director-pair';
 import { HbdNode, type StatusJson } from '../harness/hbd-node';
 import { waitUntil } from '../helpers/hbd-cli';
@@ -103,6 +104,21 @@ test('standby_deadtime: between hbd nodes the standby goes quiet (long dt, rare 
   assert.equal(await n1.nodeStatus('node2'), 'active', 'the quiet standby is alive to the active node');
   assert.doesNotMatch(n1.log(), /late heartbeat/);
   assert.match(n2.cli(['status', 'hbparameter', '-p', 'standby_deadtime']).stdout, /^4000ms$/m);
+  // Its acks of node1's seqs (one per 10, ~30 a second) wait for its status.
+  assert.ok(d(1, 'acks_sent') >= 1 && d(1, 'acks_sent') <= sent2, `node2 sent ${d(1, 'acks_sent')} acks with ${sent2} heartbeats`);
+
+  // Between hbd nodes the datagrams leave out the inner auth field (which no
+  // receiver checks on UDP) and keep the outer trailer.
+  const cap = await Capture.start(net.ns('c'), tempDir(t), 'udp port 694');
+  t.after(() => cap.kill());
+  await new Promise((r) => setTimeout(r, 1200));
+  const payloads = (await cap.stop()).map(({ frame }) => frame.subarray(14 + 4 * ((frame[14] ?? 0) & 0xf) + 8).toString('latin1'));
+  const statuses = payloads.filter((p) => p.includes('(0)t=status,'));
+  assert.ok(statuses.length > 50, `${statuses.length} status datagrams captured`);
+  for (const p of payloads) {
+    assert.ok(p.startsWith('###\n') && /%%%\n\d+:1 [0-9a-f]{40},$/.test(p), p);
+    assert.ok(!p.includes('(0)auth='), p);
+  }
 
   // The active node's failure is noticed at its own deadtime, not the standby's.
   n1.kill();
