@@ -74,11 +74,15 @@ test('realtime: the heartbeat thread runs SCHED_FIFO and its memory is locked', 
   const [a] = pair(t, lan, work, haCf);
   await waitUntil('node1 running', async () => (await a.status()) !== null, 20_000);
   const pid = a.daemonPid();
-  const policies = fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+  const threadPolicies = () => fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
     const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { tid, rtPriority: Number(fields[37]), policy: Number(fields[38]) };
   });
+  // The control socket can answer before the engine thread has switched to
+  // SCHED_FIFO (it does so once running): wait for it, then count.
+  await waitUntil('a SCHED_FIFO thread', () => threadPolicies().some((p) => p.policy === 1), 10_000).catch(() => undefined);
+  const policies = threadPolicies();
   const fifo = policies.filter((p) => p.policy === 1);
   assert.equal(fifo.length, 1, `exactly one SCHED_FIFO thread: ${JSON.stringify(policies)}`);
   assert.equal(fifo[0]?.rtPriority, 20, 'rtprio from ha.cf');
