@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { adapterByName } from './adapters';
 import { hbdSetting } from './adapters/hbd';
 import { fastestNoRealtime, fastestUnicast } from './adapters/keepalived';
+import { SETTLE_MS } from './steady';
 import { createTopology } from './topology';
 import { runTrial } from './trial';
 import type { FailureMode, Setting } from './types';
@@ -56,16 +57,21 @@ async function steadyThreads(adapter: ReturnType<typeof adapterByName>, topo: Re
   topo.reset();
   const pair = await adapter.start(topo, setting, work);
   try {
-    for (const side of ['a', 'b'] as const) {
-      const pids = pair.daemonPids(side);
-      const before = pids.map(sampleThreads);
-      await new Promise((r) => setTimeout(r, seconds * 1000));
-      const after = pids.map(sampleThreads);
+    // As the bench's steady phase: start-up work is over before a window opens.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const sides = ['a', 'b'] as const;
+    const pidsOf = sides.map((side) => pair.daemonPids(side));
+    const before = pidsOf.map((pids) => pids.map(sampleThreads));
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const afterAll = pidsOf.map((pids) => pids.map(sampleThreads));
+    for (const [s, side] of sides.entries()) {
+      const pids = pidsOf[s] ?? [];
+      const after = afterAll[s] ?? [];
       let total = 0;
       let totalRun = 0;
       for (let i = 0; i < pids.length; i++) {
         for (const [key, a] of after[i] ?? []) {
-          const b = before[i]?.get(key) ?? { user: 0, sys: 0, wakeups: 0, runNs: 0 };
+          const b = before[s]?.[i]?.get(key) ?? { user: 0, sys: 0, wakeups: 0, runNs: 0 };
           const run = ((a.runNs - b.runNs) / 1e9 / seconds) * 100;
           totalRun += run;
           const user = (a.user - b.user) / seconds; // ticks/s = % of a core at 100 Hz
