@@ -1,6 +1,8 @@
 /* fuzz_netstring.c - the netstring decoder.  Properties: decoding never
  * reads out of bounds; an accepted body re-encodes to exactly the same bytes;
- * decode(encode(m)) == m; a datagram signed from m passes the ladder. */
+ * decode(encode(m)) == m; a datagram signed from m passes the ladder; the
+ * field finder (hb_netstring_find_value) stays inside the input and, on an
+ * accepted body, finds the value the decoder found. */
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -9,10 +11,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t body_len = 0;
     /* a store as large as the input must always be enough */
     hb_msg_init(&m, fuzz_store_a, size);
+    size_t at = 0, value_len = 0;
+    bool found = hb_netstring_find_value(data, size, "seq", &at, &value_len);
+    FUZZ_ASSERT(!found || (at <= size && value_len <= size - at));
     if (hb_decode_netstring(&m, data, size, &body_len) != HB_DROP_NONE)
         return 0;
     fuzz_check_invariants(&m);
     FUZZ_ASSERT(body_len <= size);
+    const hb_field *seq = hb_msg_get(&m, "seq");
+    FUZZ_ASSERT(found == (seq != NULL));
+    if (seq)
+        FUZZ_ASSERT(seq->value_len == value_len && memcmp(seq->value, data + at, value_len) == 0);
 
     hb_auth_token tok;
     if (hb_parse_auth_trailer(data + body_len, size - body_len, &tok) == HB_DROP_NONE)

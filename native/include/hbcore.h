@@ -249,6 +249,12 @@ ssize_t hb_encode_netstring(const hb_msg *msg, uint8_t *out, size_t cap);
 hb_drop_reason hb_decode_netstring(hb_msg *msg, const uint8_t *buf, size_t len,
                         size_t *body_len);
 
+/* Where the value of the first field called `name` sits in an encoded
+ * netstring body ("###\n"...): its offset and length, or false.  A sender
+ * that keeps a message encoded patches a value of unchanged length there (a
+ * status heartbeat's seq). */
+bool hb_netstring_find_value(const uint8_t *body, size_t len, const char *name, size_t *at, size_t *value_len);
+
 /* Parses the auth trailer that must make up ALL of buf[0..len):
  * HB_DROP_NONE, NO_AUTH (len == 0), AUTH_MALFORMED or TRAILING_DATA. */
 hb_drop_reason hb_parse_auth_trailer(const uint8_t *buf, size_t len, hb_auth_token *tok);
@@ -287,6 +293,11 @@ ssize_t hb_encode_udp(hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap
  * makes Heartbeat leave it out (§2.1); receivers check the outer digest of a
  * netstring datagram only, so both forms are accepted everywhere. */
 ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uint8_t *out, size_t cap);
+
+/* Appends the outer trailer (§3.4) to the netstring body out[0..body_len),
+ * signed with the signing entry.  Returns the datagram length or a negative
+ * errno (-ENOENT without a signing entry, -EMSGSIZE, -ENOSPC). */
+ssize_t hb_seal_netstring(const hb_keys *keys, uint8_t *out, size_t body_len, size_t cap);
 
 /* Checks the outer digest of a netstring body exactly as Heartbeat does
  * (§3.5): entry tok->index must exist and selects the ALGORITHM, but the KEY

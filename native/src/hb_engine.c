@@ -76,112 +76,6 @@ int hb_engine_find_node(const hb_engine *e, const char *name)
     return -1;
 }
 
-static const char *loadavg(hb_engine *e, int64_t now)
-{
-    if (e->loadavg[0] == '\0' || now - e->loadavg_at >= 1000) {
-        FILE *f = fopen("/proc/loadavg", "r");
-        if (f) {
-            if (fgets(e->loadavg, sizeof e->loadavg, f)) {
-                char *nl = strchr(e->loadavg, '\n');
-                if (nl)
-                    *nl = '\0';
-            }
-            fclose(f);
-        }
-        if (e->loadavg[0] == '\0')
-            set_text(e->loadavg, sizeof e->loadavg, "0.00 0.00 0.00 1/1 1");
-        e->loadavg_at = now;
-    }
-    return e->loadavg;
-}
-
-/* ------------------------------------------------------------- sending */
-
-/* Puts one finished datagram on every medium. */
-static void transmit(hb_engine *e, const uint8_t *dgram, size_t len, hb_msg *msg, int64_t now)
-{
-    for (size_t i = 0; i < e->ntx; i++) {
-        int rc = hb_udp_send(&e->tx[i], dgram, len);
-        if (rc < 0) {
-            hb_engine_count(e, HB_CTR_TX_ERRORS, 1);
-            uint64_t suppressed;
-            if (hb_engine_rate_ok(e, 100 + i, now, &suppressed)) {
-                char text[128];
-                snprintf(text, sizeof text, "sending a heartbeat datagram (%" PRIu64 " similar suppressed)", suppressed);
-                hb_engine_emit_simple(e, HB_EV_MEDIUM_ERROR, NULL, e->link_names[e->tx[i].link], NULL, -rc, 0, text);
-            }
-            continue;
-        }
-        hb_engine_count(e, HB_CTR_TX_DATAGRAMS, 1);
-        hb_engine_count(e, HB_CTR_TX_BYTES, len);
-    }
-    hb_engine_serial_transmit(e, msg, now);
-}
-
-/* Adds control fields, signs, sends, remembers (for retransmission) and
- * returns the seq used (0 for NS_ messages), or a negative errno. */
-int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now)
-{
-    bool ns = hb_msg_is_ns(m);
-    const uint8_t *destuuid = NULL;
-    const char *dest = hb_msg_get_str(m, "dest");
-    if (dest) {
-        int d = hb_engine_find_node(e, dest);
-        if (d >= 0 && e->nodes[d].have_uuid)
-            destuuid = e->nodes[d].uuid;
-    }
-    uint64_t seq = ns ? 0 : e->seq + 1;
-    hb_control c = {
-        .src = e->cfg.node_name,
-        .srcuuid = e->cfg.uuid,
-        .destuuid = destuuid,
-        .seq = seq,
-        .hg = e->cfg.generation,
-        .ts = hb_wall_seconds(),
-        .ld = loadavg(e, now),
-        .ttl = e->cfg.ttl,
-    };
-    int rc = hb_msg_add_control_fields(m, &c);
-    if (rc < 0)
-        return rc;
-    /* No receiver checks the inner auth field of a netstring datagram, not
-     * even Heartbeat (wire §3.5): between hbd nodes it is left out, as
-     * `msgfmt netstring` does; beside a real Heartbeat the datagrams stay
-     * byte for byte what Heartbeat would send.  (Serial re-signs anyway.) */
-    bool inner_auth = !e->cfg.omit_inner_auth && !hb_engine_only_hbd_peers(e);
-    ssize_t n = hb_encode_udp_opt(m, &e->cfg.keys, inner_auth, e->txbuf, e->bufcap);
-    if (n < 0)
-        return n;
-    if (!ns) {
-        e->seq = seq;
-        hb_engine_history_add(e, seq, e->txbuf, (size_t)n, now);
-    }
-    transmit(e, e->txbuf, (size_t)n, m, now);
-    return (int64_t)seq;
-}
-
-static void send_status(hb_engine *e, int64_t now)
-{
-    char dt[17];
-    hb_hex_u64(dt, hb_engine_advertised_deadtime(e, now));
-    /* Same wake-up for the peers: held acks go just ahead of the status. */
-    hb_engine_flush_held_acks(e, now);
-    hb_msg_reset(&e->msg_tx);
-    /* hbd=1 tells hbd peers we stretch warnings to a peer's longer dt
-     * (hb_engine_cadence.c); Heartbeat ignores fields it does not read. */
-    if (hb_msg_add_str(&e->msg_tx, "t", "status") < 0 || hb_msg_add_str(&e->msg_tx, "st", e->own_status) < 0 ||
-        hb_msg_add_str(&e->msg_tx, "dt", dt) < 0 || hb_msg_add_str(&e->msg_tx, "protocol", "1") < 0 ||
-        hb_msg_add_str(&e->msg_tx, HB_HBD_FIELD, "1") < 0)
-        return;
-    if (hb_engine_send_msg(e, &e->msg_tx, now) >= 0) {
-        hb_engine_count(e, HB_CTR_STATUS_SENT, 1);
-        /* Hearing ourselves: the loop is alive and sending. */
-        hb_node_state *self = &e->nodes[e->self];
-        self->last_status_ms = now;
-        self->heard = true;
-    }
-}
-
 /* ------------------------------------------------------------ receiving */
 
 static bool parse_hex(const char *s, uint64_t *out)
@@ -531,7 +425,7 @@ static int64_t run_timers(hb_engine *e, int64_t now)
             if (hb_engine_rate_ok(e, 300, now, &suppressed))
                 hb_engine_emit_simple(e, HB_EV_TARDY, NULL, NULL, NULL, late, (int64_t)suppressed, NULL);
         }
-        send_status(e, now);
+        hb_engine_send_status(e, now);
         e->next_send_ms += e->send_interval_ms;
         /* After a long stall, do not fire a burst: resume the cadence now. */
         if (e->next_send_ms <= now)
@@ -582,7 +476,7 @@ static void run_commands(hb_engine *e, int64_t now)
                 set_text(e->own_status, sizeof e->own_status, c->status);
                 set_text(e->nodes[e->self].status, sizeof e->nodes[e->self].status, c->status);
                 pthread_mutex_unlock(&e->lock);
-                send_status(e, now); /* a status change goes out at once (wire §6.2) */
+                hb_engine_send_status(e, now); /* a status change goes out at once (wire §6.2) */
             }
         } else if (c->kind == HB_CMD_STANDBY) {
             pthread_mutex_lock(&e->lock);

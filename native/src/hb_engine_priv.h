@@ -57,6 +57,18 @@ typedef struct hb_node_state {
 /* The status field by which hbd nodes know each other. */
 #define HB_HBD_FIELD "hbd"
 
+/* The last status heartbeat's netstring body, kept for the next one when only
+ * the seq changes (hb_engine_send.c); the inputs it was encoded from. */
+typedef struct hb_kept_status {
+    bool valid;
+    size_t len, seq_at, seq_len;
+    uint64_t ts;
+    int64_t loadavg_at;
+    char st[HB_STATUS_MAX];
+    char dt[17];
+    uint8_t body[HB_HISTORY_DATAGRAM_MAX];
+} hb_kept_status;
+
 /* Quiet standby (hb_engine_cadence.c). */
 typedef enum hb_quiet_phase { HB_QUIET_OFF = 0, HB_QUIET_ANNOUNCING, HB_QUIET_ON } hb_quiet_phase;
 
@@ -154,6 +166,7 @@ struct hb_engine {
     const struct sockaddr_storage *rx_from; /* the datagram being handled (hb_engine_rx.c) */
     char loadavg[64];
     int64_t loadavg_at;
+    hb_kept_status kept_status;
 
     size_t bufcap;
     uint8_t *txbuf, *rxbuf, *scratch, *store_rx, *store_tx, *store_aux;
@@ -162,6 +175,10 @@ struct hb_engine {
     hb_rate rate[HB_RATE_KEYS];
 };
 
+/* hb_engine_send.c */
+int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now);
+void hb_engine_send_status(hb_engine *e, int64_t now);
+
 /* hb_engine.c */
 void hb_engine_count(hb_engine *e, int counter, uint64_t n);
 void hb_engine_emit(hb_engine *e, hb_event *ev);
@@ -169,7 +186,6 @@ void hb_engine_emit_simple(hb_engine *e, hb_event_type type, const char *node, c
                            int64_t value, int64_t value2, const char *text);
 bool hb_engine_rate_ok(hb_engine *e, size_t key, int64_t now, uint64_t *suppressed);
 int hb_engine_find_node(const hb_engine *e, const char *name);
-int64_t hb_engine_send_msg(hb_engine *e, hb_msg *m, int64_t now);
 int hb_engine_push_command(hb_engine *e, hb_cmd *c);
 void hb_engine_reject(hb_engine *e, int counter_base, int reason, const char *reason_name, const char *detail, int64_t now);
 void hb_engine_on_message_bytes(hb_engine *e, int link, const uint8_t *buf, size_t len, const char *from, int64_t now);

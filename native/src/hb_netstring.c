@@ -77,6 +77,28 @@ static hb_drop_reason read_length(const uint8_t *buf, size_t len, size_t *pos,
     return HB_DROP_NONE;
 }
 
+bool hb_netstring_find_value(const uint8_t *body, size_t len, const char *name, size_t *at, size_t *value_len)
+{
+    size_t name_len = strlen(name);
+    if (len < 8 || memcmp(body, "###\n", 4) != 0)
+        return false;
+    size_t pos = 4;
+    while (pos + 4 <= len && memcmp(body + pos, "%%%\n", 4) != 0) {
+        size_t n;
+        if (read_length(body, len, &pos, &n) != HB_DROP_NONE || n > len - pos || pos + n >= len || body[pos + n] != ',')
+            return false;
+        const uint8_t *f = body + pos; /* "(T)name=value" */
+        if (n >= 3 + name_len + 1 && f[0] == '(' && f[2] == ')' && memcmp(f + 3, name, name_len) == 0 &&
+            f[3 + name_len] == '=') {
+            *at = pos + 3 + name_len + 1;
+            *value_len = n - (3 + name_len + 1);
+            return true;
+        }
+        pos += n + 1;
+    }
+    return false;
+}
+
 /* Whether "%%%\n" occurs in buf: tells a cut-off datagram from a broken one. */
 static bool has_end_marker(const uint8_t *buf, size_t len)
 {

@@ -94,8 +94,7 @@ ssize_t hb_encode_udp(hb_msg *msg, const hb_keys *keys, uint8_t *out, size_t cap
 
 ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uint8_t *out, size_t cap)
 {
-    const hb_auth_entry *e = hb_keys_entry(keys, keys->sign_index);
-    if (e == NULL)
+    if (hb_keys_entry(keys, keys->sign_index) == NULL)
         return -ENOENT;
     int rc = inner_auth ? hb_msg_sign(msg, keys) : 0;
     if (rc < 0)
@@ -103,9 +102,16 @@ ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uin
     ssize_t body_len = hb_encode_netstring(msg, out, cap);
     if (body_len < 0)
         return body_len;
+    return hb_seal_netstring(keys, out, (size_t)body_len, cap);
+}
 
+ssize_t hb_seal_netstring(const hb_keys *keys, uint8_t *out, size_t body_len, size_t cap)
+{
+    const hb_auth_entry *e = hb_keys_entry(keys, keys->sign_index);
+    if (e == NULL)
+        return -ENOENT;
     char digest[HB_DIGEST_TEXT_MAX], token[8 + HB_DIGEST_TEXT_MAX], trailer[16 + sizeof(token)];
-    rc = hb_auth_digest(e->method, e->key, e->key_len, out, (size_t)body_len, digest);
+    int rc = hb_auth_digest(e->method, e->key, e->key_len, out, body_len, digest);
     if (rc < 0)
         return rc;
     size_t token_len = auth_token(token, keys->sign_index, digest);
@@ -115,12 +121,12 @@ ssize_t hb_encode_udp_opt(hb_msg *msg, const hb_keys *keys, bool inner_auth, uin
     trailer_len += token_len;
     trailer[trailer_len++] = ',';
 
-    size_t total = (size_t)body_len + (size_t)trailer_len;
+    size_t total = body_len + trailer_len;
     if (total > HB_MSG_MAX)
         return -EMSGSIZE;
     if (total > cap)
         return -ENOSPC;
-    memcpy(out + body_len, trailer, (size_t)trailer_len);
+    memcpy(out + body_len, trailer, trailer_len);
     return (ssize_t)total;
 }
 

@@ -166,11 +166,54 @@ static void limits(void)
     CHECK_INT(hb_encode_netstring(&m, out, sizeof(out)), -EMSGSIZE);
 }
 
+/* A status heartbeat kept encoded: patching the seq digits in place gives
+ * the bytes of encoding (and sealing) the message with the new seq. */
+static void status_seq_patched_in_place(void)
+{
+    static uint8_t store2[4096], a[1024], b[1024];
+    const uint8_t uuid[HB_UUID_LEN] = {1, 2, 3};
+    hb_keys keys;
+    hb_keys_init(&keys);
+    CHECK_INT(hb_keys_set(&keys, 1, HB_AUTH_SHA1, "kept", 4), 0);
+    CHECK_INT(hb_keys_set_signing(&keys, 1), 0);
+    hb_control c = {.src = "node1", .srcuuid = uuid, .seq = 0x1a, .hg = 7, .ts = 0x6b0255fe,
+                    .ld = "0.00 0.00 0.00 1/1 1", .ttl = 3};
+    hb_msg m;
+    hb_msg_init(&m, store2, sizeof(store2));
+    /* a value that looks like a seq field must not be taken for it */
+    hb_msg_add_str(&m, "t", "status");
+    hb_msg_add_str(&m, "st", "(0)seq=zz");
+    CHECK_INT(hb_msg_add_control_fields(&m, &c), 0);
+    ssize_t n = hb_encode_netstring(&m, a, sizeof a);
+    CHECK(n > 0);
+    size_t at = 0, len = 0;
+    CHECK(hb_netstring_find_value(a, (size_t)n, "seq", &at, &len));
+    CHECK_MEM(a + at, len, "1a", 2);
+    memcpy(a + at, "2b", 2);
+    c.seq = 0x2b;
+    CHECK_INT(hb_msg_add_control_fields(&m, &c), 0);
+    ssize_t want = hb_encode_netstring(&m, b, sizeof b);
+    CHECK_MEM(a, n, b, want);
+    ssize_t sealed = hb_seal_netstring(&keys, a, (size_t)n, sizeof a);
+    ssize_t encoded = hb_encode_udp_opt(&m, &keys, false, b, sizeof b);
+    CHECK(sealed > n);
+    CHECK_MEM(a, sealed, b, encoded);
+
+    CHECK(hb_netstring_find_value(a, (size_t)n, "ttl", &at, &len));
+    CHECK_MEM(a + at, len, "3", 1);
+    CHECK(!hb_netstring_find_value(a, (size_t)n, "se", &at, &len)); /* whole names only */
+    CHECK(!hb_netstring_find_value(a, (size_t)n, "nope", &at, &len));
+    CHECK(!hb_netstring_find_value((const uint8_t *)"###\n9:(0)seq=1,%%%\n", 19, "seq", &at, &len));
+    CHECK(!hb_netstring_find_value((const uint8_t *)"###\n8:(0)seq=1", 15, "seq", &at, &len));
+    CHECK(!hb_netstring_find_value((const uint8_t *)">>>\nseq=1\n<<<\n", 16, "seq", &at, &len));
+}
+
 int main(void)
 {
     encodes_like_heartbeat();
     decodes_fields();
     malformed();
     limits();
+    status_seq_patched_in_place();
     return hbt_finish("test_netstring");
 }
