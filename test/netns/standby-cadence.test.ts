@@ -119,6 +119,13 @@ test('standby_deadtime: between hbd nodes the standby goes quiet (long dt, rare 
     assert.ok(p.startsWith('###\n') && /%%%\n\d+:1 [0-9a-f]{40},$/.test(p), p);
     assert.ok(!p.includes('(0)auth='), p);
   }
+  // node1's statuses go out from a kept body with the seq patched: each one
+  // carries a new, higher seq, and node2 dropped none of them.
+  const seqs = statuses.filter((p) => p.includes('(0)src=node1,')).map((p) => parseInt(/\(0\)seq=([0-9a-f]+),/.exec(p)?.[1] ?? 'x', 16));
+  assert.ok(seqs.length > 50 && seqs.every((v, i) => i === 0 || v > (seqs[i - 1] ?? Infinity)), `node1's seqs: ${seqs.join(' ')}`);
+  for (const [name, value] of Object.entries((await n2.status())?.counters ?? {})) {
+    if (/^(drop_|edrop_)/.test(name) && !/own_message|duplicate|not_for_us/.test(name)) assert.equal(value, 0, `node2 counter ${name}`);
+  }
 
   // The active node's failure is noticed at its own deadtime, not the standby's.
   n1.kill();
