@@ -7,36 +7,31 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { percentile, summarizeTail } from '../stats';
+import { percentile } from '../stats';
+import {
+  type Bench,
+  NOT_MEASURED,
+  type ReportRow,
+  type RowKey,
+  cpuPerFrameUs,
+  defined,
+  findRow,
+  fmtMs,
+  fmtNum,
+  groupBy,
+  makeRow,
+  settingCell,
+  sig3,
+  table,
+  type Unit,
+} from './report-format';
+import { sideBySideMarkdown, sideBySideMode, sideBySideRows } from './report-side-by-side';
 import type { CostRecord, RawResults, RobustnessRecord, SerialRecord, TrialRecord } from './types';
 
+export type { Bench, ReportRow, Unit };
+export { fmtMs, sig3 };
+
 const REPO = path.resolve(__dirname, '..', '..', '..');
-
-// ---------------------------------------------------------------- rows
-
-export type Bench = 'failover' | 'sweep' | 'serial' | 'cost' | 'robustness';
-export type Unit = 'ms' | 'µs' | '%' | 'packets/s' | 'MiB' | 'bytes' | 'count';
-
-export interface ReportRow {
-  readonly bench: Bench;
-  readonly impl: string;
-  readonly setting: string;
-  readonly settingLabel: string;
-  /** The failure mode; 'kill' for serial; the load for cost and robustness. */
-  readonly mode: string;
-  readonly metric: string;
-  /** Values that counted (ok trials that have this metric). */
-  readonly n: number;
-  /** Trials not ok; for robustness, windows that did not end clean. */
-  readonly failed: number;
-  /** null when n = 0 (JSON has no NaN). */
-  readonly min: number | null;
-  readonly median: number | null;
-  readonly p90: number | null;
-  readonly p99: number | null;
-  readonly max: number | null;
-  readonly unit: Unit;
-}
 
 export interface LatestJson {
   readonly date: string;
@@ -45,49 +40,6 @@ export interface LatestJson {
   readonly settings: RawResults['settings'];
   readonly rows: readonly ReportRow[];
 }
-
-/** JSON-safe number: NaN becomes null, float noise is cut at 1 µs / 0.001 %. */
-function jsonNum(v: number): number | null {
-  return Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null;
-}
-
-interface RowKey {
-  readonly bench: Bench;
-  readonly impl: string;
-  readonly setting: string;
-  readonly settingLabel: string;
-  readonly mode: string;
-}
-
-function makeRow(key: RowKey, metric: string, values: readonly number[], failed: number, unit: Unit): ReportRow {
-  const s = summarizeTail(values);
-  return {
-    ...key,
-    metric,
-    n: s.n,
-    failed,
-    min: jsonNum(s.min),
-    median: jsonNum(s.median),
-    p90: jsonNum(s.p90),
-    p99: jsonNum(s.p99),
-    max: jsonNum(s.max),
-    unit,
-  };
-}
-
-/** Insertion-ordered grouping. */
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = m.get(k);
-    if (list) list.push(it);
-    else m.set(k, [it]);
-  }
-  return m;
-}
-
-const defined = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
 
 // ---------------------------------------------------------------- trial groups
 
@@ -244,12 +196,6 @@ function costWindows(raw: RawResults): CostWindow[] {
 
 const steadyKey = (impl: string, setting: string, load: string) => `${impl}\0${setting}\0${load}`;
 
-/** Both directors' CPU per frame the pair sends, µs; undefined when nothing was sent. */
-function cpuPerFrameUs(c: CostRecord): number | undefined {
-  const frames = c.packetsPerSecA + c.packetsPerSecB;
-  return frames > 0 ? (((c.cpuA + c.cpuB) / 100) * 1e6) / frames : undefined;
-}
-
 function costRows(raw: RawResults): ReportRow[] {
   const rows: ReportRow[] = [];
   for (const ws of groupBy(costWindows(raw), (w) => steadyKey(w.record.impl, w.record.setting, w.load)).values()) {
@@ -278,46 +224,12 @@ function robustnessRows(records: readonly RobustnessRecord[]): ReportRow[] {
 }
 
 export function buildRows(raw: RawResults): ReportRow[] {
-  return [...trialRows(trialGroups(raw.trials)), ...serialRows(raw.serial), ...costRows(raw), ...robustnessRows(raw.robustness)];
+  return [...trialRows(trialGroups(raw.trials)), ...serialRows(raw.serial), ...costRows(raw), ...sideBySideRows(raw.sideBySide ?? []), ...robustnessRows(raw.robustness)];
 }
 
-// ---------------------------------------------------------------- number formatting
-
-/** 3 significant digits (30.0 s, 4.50 ms); whole numbers from 100 up (1234 ms reads better than 1.23e+3). */
-export function sig3(v: number): string {
-  if (!Number.isFinite(v)) return '–';
-  if (v === 0 || Math.abs(v) >= 100) return String(Math.round(v) || 0);
-  return v.toPrecision(3);
-}
-
-/** ms in a column headed "ms"; from 10 s on in seconds, labelled. */
-export function fmtMs(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  return Math.abs(v) >= 10_000 ? `${sig3(v / 1000)} s` : sig3(v);
-}
-
-function fmtNum(v: number | null | undefined): string {
-  return v === null || v === undefined ? '–' : sig3(v);
-}
-
-// ---------------------------------------------------------------- Markdown
-
-const NOT_MEASURED = '_Not measured in this run._';
-
-/** A Markdown table; pipes in cells are escaped. */
-function table(header: readonly string[], body: readonly (readonly string[])[]): string {
-  const esc = (c: string) => c.replace(/\|/g, '\\|');
-  const line = (cells: readonly string[]) => `| ${cells.map(esc).join(' | ')} |`;
-  return [line(header), `|${header.map(() => '---').join('|')}|`, ...body.map(line)].join('\n');
-}
-
-function findRow(rows: readonly ReportRow[], key: RowKey, metric: string): ReportRow | undefined {
-  return rows.find((r) => r.bench === key.bench && r.impl === key.impl && r.setting === key.setting && r.mode === key.mode && r.metric === metric);
-}
 
 const MODE_LABEL: Readonly<Record<string, string>> = { kill: 'kill -9', linkcut: 'link cut' };
 const modeLabel = (m: string) => MODE_LABEL[m] ?? m;
-const settingCell = (g: { readonly setting: string; readonly settingLabel: string }) => (g.settingLabel && g.settingLabel !== g.setting ? `${g.setting} (${g.settingLabel})` : g.setting);
 
 function headlineTable(groups: readonly TrialGroup[], rows: readonly ReportRow[]): string {
   const fg = groups.filter((g) => g.bench === 'failover');
@@ -404,7 +316,7 @@ function serialTable(raw: RawResults, rows: readonly ReportRow[]): string {
 }
 
 function costTable(rows: readonly ReportRow[]): string {
-  const cr = rows.filter((r) => r.bench === 'cost' && r.metric === 'cpuA');
+  const cr = rows.filter((r) => r.bench === 'cost' && r.metric === 'cpuA' && !r.mode.startsWith(sideBySideMode('')));
   if (cr.length === 0) return NOT_MEASURED;
   const med = (r: ReportRow, m: string) => fmtNum(findRow(rows, r, m)?.median);
   const body = cr.map((r) => [r.impl, r.setting, r.mode, String(r.n), med(r, 'cpuA'), med(r, 'cpuB'), med(r, 'cpuPair'), med(r, 'packetsPerSecA'), med(r, 'packetsPerSecB'), med(r, 'cpuPerFrameUs'), med(r, 'rssMiBA'), med(r, 'rssMiBB')]);
@@ -509,6 +421,10 @@ export function resultsMarkdown(raw: RawResults, rows: readonly ReportRow[], svg
     '## Cost',
     '',
     costTable(rows),
+    '',
+    '## Cost side by side',
+    '',
+    sideBySideMarkdown(raw.sideBySide ?? [], rows),
     '',
     '## Robustness',
     '',
@@ -755,6 +671,7 @@ function complete(raw: RawResults): RawResults {
     serial: raw.serial ?? [],
     cost: raw.cost ?? [],
     robustness: raw.robustness ?? [],
+    sideBySide: raw.sideBySide ?? [],
   };
 }
 

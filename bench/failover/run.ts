@@ -6,13 +6,16 @@
 //   serial    hbd's detection over a pty pair at 19200 and 115200 baud
 //   steady    each impl at its fastest setting left alone: CPU, memory,
 //             packets/s and false failovers, idle and with all cores saturated
+//   side-by-side  the same cost, but hbd, keepalived and Heartbeat at the same
+//             interval run at once, each in its own topology, measured over
+//             the same windows
 // Writes bench/results/raw.json (a phase not run keeps its data from the
 // previous raw.json) and the report: latest.json, RESULTS.md, failover.svg.
 //
-// Usage: node dist/bench/failover/run.js [--phases failover,sweep,serial,steady]
+// Usage: node dist/bench/failover/run.js [--phases failover,sweep,serial,steady,side-by-side]
 //   [--impls hbd,heartbeat,keepalived] [--trials 10] [--default-trials 10]
 //   [--sweep-trials 10] [--serial-trials 10] [--idle-seconds 30] [--cost-windows 5]
-//   [--loaded-seconds 60] [--out bench/results] [--quick]
+//   [--loaded-seconds 60] [--side-by-side-rounds 5] [--out bench/results] [--quick]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,10 +25,11 @@ import { hbdSetting } from './adapters/hbd';
 import { fastestNoRealtime as keepalivedNoRealtime, fastestUnicast as keepalivedUnicast } from './adapters/keepalived';
 import { writeReport } from './report';
 import { runSerialBench } from './serial';
+import { type Comparison, type Contender, runSideBySide } from './side-by-side';
 import { runSteady } from './steady';
 import { createTopology } from './topology';
 import { runTrial } from './trial';
-import type { Adapter, CostRecord, FailureMode, RawResults, RobustnessRecord, Setting, TrialRecord } from './types';
+import type { Adapter, CostRecord, FailureMode, RawResults, RobustnessRecord, Setting, SideBySideRecord, TrialRecord } from './types';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const PREFIX = 'hbdbench-';
@@ -41,6 +45,27 @@ export const SWEEP: readonly (readonly [number, number])[] = [
   [100, 300],
   [1000, 3000],
 ];
+
+const PHASES = ['failover', 'sweep', 'serial', 'steady', 'side-by-side'] as const;
+
+/**
+ * The side-by-side comparisons, at keepalived's fastest interval (10 ms), hbd
+ * first: as a quiet standby (hbd peers only) over broadcast and over unicast,
+ * and with its standby heartbeating every 10 ms as Heartbeat's does. Only the
+ * contenders whose implementation is installed; a comparison needs hbd and
+ * one other.
+ */
+export function comparisons(adapters: readonly Adapter[]): Comparison[] {
+  const by = (impl: string) => adapters.find((a) => a.impl === impl);
+  const [hbd, keepalived, heartbeat] = [by('hbd'), by('keepalived'), by('heartbeat')];
+  const list = (name: string, ...cs: (Contender | null)[]): Comparison => ({ name, contenders: cs.filter((c): c is Contender => c !== null) });
+  const c = (a: Adapter | undefined, setting: Setting | undefined): Contender | null => (a && setting ? { adapter: a, setting } : null);
+  return [
+    list('broadcast/multicast, hbd as a quiet standby', c(hbd, hbdSetting('ka10-quiet', 10, 50, true, 'bcast', 200, 1000)), c(keepalived, keepalived?.settings().fastest), c(heartbeat, heartbeat?.settings().fastest)),
+    list('unicast, hbd as a quiet standby', c(hbd, hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000)), c(keepalived, keepalivedUnicast)),
+    list('broadcast/multicast, hbd standby heartbeating every 10 ms', c(hbd, hbdSetting('ka10', 10, 50)), c(keepalived, keepalived?.settings().fastest)),
+  ].filter((k) => k.contenders[0]?.adapter.impl === 'hbd' && k.contenders.length >= 2);
+}
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -59,6 +84,7 @@ interface Plan {
   readonly idleSeconds: number;
   readonly costWindows: number;
   readonly loadedSeconds: number;
+  readonly sideBySideRounds: number;
   readonly outDir: string;
 }
 
@@ -71,7 +97,7 @@ function plan(): Plan {
     return !why;
   });
   return {
-    phases: new Set(arg('--phases', 'failover,sweep,serial,steady').split(',')),
+    phases: new Set(arg('--phases', PHASES.join(',')).split(',')),
     adapters,
     trials: Number(arg('--trials', quick ? '3' : '10')),
     defaultTrials: Number(arg('--default-trials', quick ? '1' : '10')),
@@ -80,6 +106,7 @@ function plan(): Plan {
     idleSeconds: Number(arg('--idle-seconds', quick ? '10' : '30')),
     costWindows: Number(arg('--cost-windows', quick ? '1' : '5')),
     loadedSeconds: Number(arg('--loaded-seconds', quick ? '15' : '60')),
+    sideBySideRounds: Number(arg('--side-by-side-rounds', quick ? '1' : '5')),
     outDir: path.resolve(arg('--out', path.join(REPO, 'bench', 'results'))),
   };
 }
@@ -148,6 +175,8 @@ async function main(): Promise<void> {
   let serial = previous?.serial ?? [];
   let cost: CostRecord[] = [...(previous?.cost ?? [])];
   let robustness: RobustnessRecord[] = [...(previous?.robustness ?? [])];
+  let sideBySide: SideBySideRecord[] = [...(previous?.sideBySide ?? [])];
+  const extraTopos: ReturnType<typeof createTopology>[] = [];
   const keepTrials = (keep: (t: TrialRecord) => boolean) => (previous?.trials ?? []).filter(keep);
   const isSweep = (t: TrialRecord) => t.setting.startsWith('sweep-');
   const topo = createTopology(PREFIX);
@@ -245,6 +274,30 @@ async function main(): Promise<void> {
         }
       }
     }
+    const comps = comparisons(p.adapters);
+    if (p.phases.has('side-by-side') && comps.length > 0) {
+      if (slowLane) {
+        say('== waiting for the slow lane (default settings) before the side-by-side phase');
+        trials.push(...(await slowLane));
+        slowLane = null;
+      }
+      const width = Math.max(...comps.map((k) => k.contenders.length));
+      while (extraTopos.length < width - 1) extraTopos.push(createTopology(`${PREFIX}x${extraTopos.length + 1}-`));
+      const topos = [topo, ...extraTopos];
+      say(`== side by side: ${comps.length} comparisons at a 10 ms interval, ${p.sideBySideRounds} rounds of ${p.idleSeconds} s, every pair of a comparison running at once`);
+      sideBySide = [];
+      for (let round = 0; round < p.sideBySideRounds; round++) {
+        for (const k of comps) {
+          for (const c of k.contenders) note(c.adapter.impl, c.setting);
+          const r = await runSideBySide(k, topos, round, p.idleSeconds, work);
+          sideBySide.push(r);
+          const parts = r.costs.map((c, i) => `${c.impl} A ${c.cpuA.toFixed(2)} % B ${c.cpuB.toFixed(2)} %${r.endedClean[i] ? '' : ' (NOT CLEAN)'}`);
+          say(`[round ${round + 1}] ${k.name}: ${parts.join('; ')}`);
+        }
+      }
+    } else if (p.phases.has('side-by-side')) {
+      say('skipping side-by-side: it needs hbd and keepalived or Heartbeat');
+    }
     if (slowLane) {
       say('== waiting for the slow lane (default settings)');
       trials.push(...(await slowLane));
@@ -253,13 +306,14 @@ async function main(): Promise<void> {
     // A failed fast lane must not leave the slow one running into a destroyed topology.
     await slowLane?.catch(() => undefined);
     slowTopo?.destroy();
+    for (const t of extraTopos) t.destroy();
     topo.destroy();
     fs.rmSync(work, { recursive: true, force: true });
   }
   for (const t of trials) if (!settings.some((s) => s.impl === t.impl && s.id === t.setting)) settings.push({ impl: t.impl, id: t.setting, label: t.settingLabel, detectMs: t.nominalDetectMs });
   const date = new Date().toISOString();
   const phaseDates: Record<string, string> = {};
-  for (const phase of ['failover', 'sweep', 'serial', 'steady']) {
+  for (const phase of PHASES) {
     const before = previous?.phaseDates?.[phase] ?? previous?.date;
     if (p.phases.has(phase)) phaseDates[phase] = date;
     else if (before !== undefined) phaseDates[phase] = before;
@@ -274,6 +328,7 @@ async function main(): Promise<void> {
     serial,
     cost,
     robustness,
+    sideBySide,
   };
   fs.mkdirSync(p.outDir, { recursive: true });
   fs.writeFileSync(rawFile, `${JSON.stringify(raw, null, 1)}\n`);

@@ -3,10 +3,10 @@
 // split brain), idle or with every core saturated by stress-ng.
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { nowEpochMs } from './capture';
+import { openCostMeter } from './cost';
 import type { BenchLan } from './topology';
 import type { Adapter, CostRecord, RobustnessRecord, Setting } from './types';
-import { OwnershipMonitor, cpuSeconds, rssMiB, txPackets } from './watch';
+import { OwnershipMonitor } from './watch';
 
 export type Load = 'idle' | 'all cores saturated';
 
@@ -35,26 +35,11 @@ export async function runSteady(adapter: Adapter, topo: BenchLan, setting: Setti
     // Cost is the steady state: start-up work (hbd's JIT and first garbage collections,
     // Heartbeat's forked helpers) goes on for a few seconds after a pair is ready.
     await sleep(SETTLE_MS);
-    const pidsA = pair.daemonPids('a');
-    const pidsB = pair.daemonPids('b');
-    const cpu0 = { a: cpuSeconds(pidsA), b: cpuSeconds(pidsB) };
-    const tx0 = { a: txPackets(topo.a.ns, topo.iface), b: txPackets(topo.b.ns, topo.iface) };
-    const start = nowEpochMs();
+    const meter = openCostMeter(adapter, setting, topo, pair);
+    const start = meter.start;
     await sleep(seconds * 1000);
-    const end = nowEpochMs();
-    const span = (end - start) / 1000;
-    const cost: CostRecord = {
-      impl: adapter.impl,
-      setting: setting.id,
-      settingLabel: setting.label,
-      seconds: span,
-      cpuA: ((cpuSeconds(pidsA) - cpu0.a) / span) * 100,
-      cpuB: ((cpuSeconds(pidsB) - cpu0.b) / span) * 100,
-      packetsPerSecA: (txPackets(topo.a.ns, topo.iface) - tx0.a) / span,
-      packetsPerSecB: (txPackets(topo.b.ns, topo.iface) - tx0.b) / span,
-      rssMiBA: rssMiB(pair.daemonPids('a')),
-      rssMiBB: rssMiB(pair.daemonPids('b')),
-    };
+    const { cost, end } = meter.read();
+    const span = cost.seconds;
     const robustness: RobustnessRecord = {
       impl: adapter.impl,
       setting: setting.id,

@@ -138,6 +138,23 @@ export interface CostRecord {
   readonly rssMiBB: number;
 }
 
+/**
+ * One side-by-side window: pairs of several implementations at the same
+ * interval, each in its own topology, running and measured over the same
+ * seconds, so machine noise hits them alike.
+ */
+export interface SideBySideRecord {
+  /** Which comparison, e.g. 'broadcast/multicast' or 'unicast'. */
+  readonly comparison: string;
+  readonly round: number;
+  /** Epoch ms when the window opened. */
+  readonly at: number;
+  /** One per implementation, in the comparison's order (hbd first). */
+  readonly costs: readonly CostRecord[];
+  /** Per implementation: A still held the VIP and B did not at the end (else the window is not steady). */
+  readonly endedClean: readonly boolean[];
+}
+
 /** False failovers while both cores are saturated at the fastest setting. */
 export interface RobustnessRecord {
   readonly impl: string;
@@ -167,4 +184,6 @@ export interface RawResults {
   readonly serial: readonly SerialRecord[];
   readonly cost: readonly CostRecord[];
   readonly robustness: readonly RobustnessRecord[];
+  /** Cost measured side by side (absent in runs made before that phase existed). */
+  readonly sideBySide?: readonly SideBySideRecord[];
 }

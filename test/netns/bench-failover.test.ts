@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { hbdAdapter, hbdSetting } from '../../bench/failover/adapters/hbd';
 import { fastestUnicast, keepalivedAdapter } from '../../bench/failover/adapters/keepalived';
+import { runSideBySide } from '../../bench/failover/side-by-side';
 import { runSteady } from '../../bench/failover/steady';
 import { createTopology } from '../../bench/failover/topology';
 import { runTrial } from '../../bench/failover/trial';
@@ -81,3 +82,33 @@ for (const [adapter, setting] of [
     assert.equal(topo.holds('a') || topo.holds('b'), false, 'reset removed the VIP');
   });
 }
+
+// The side-by-side phase: two implementations' pairs at once, each in its own
+// topology, one window over both; round 1 puts hbd in the second topology.
+test('side by side: hbd and keepalived pairs run at once in their own topologies, both measured, nothing left', { timeout: 90_000, skip: keepalivedAdapter.unavailable() ?? false }, async () => {
+  const second = createTopology(`hbdbs-${process.pid % 10000}-`);
+  try {
+    const comparison = {
+      name: 'test',
+      contenders: [
+        { adapter: hbdAdapter, setting: hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000) },
+        { adapter: keepalivedAdapter, setting: fastestUnicast },
+      ],
+    };
+    const r = await runSideBySide(comparison, [topo, second], 1, 2, work);
+    assert.deepEqual(r.costs.map((c) => c.impl), ['hbd', 'keepalived']);
+    assert.deepEqual(r.endedClean, [true, true], 'each pair ended as it began: A holds its VIP');
+    const [hbd, keepalived] = r.costs;
+    assert.ok(hbd && keepalived);
+    for (const c of r.costs) assert.ok(c.cpuA > 0 && c.packetsPerSecA > 50 && c.rssMiBA > 1, JSON.stringify(c));
+    // The two windows are one: opened together, as long as each other.
+    assert.ok(Math.abs(hbd.seconds - keepalived.seconds) < 0.5, JSON.stringify(r.costs));
+    // Which pair ran where: hbd's quiet standby sends a few frames a second, keepalived's backup none.
+    assert.ok(hbd.packetsPerSecB > 1 && hbd.packetsPerSecB < 0.2 * hbd.packetsPerSecA, JSON.stringify(hbd));
+    for (const t of [topo, second]) assert.equal(t.holds('a') || t.holds('b'), false, 'reset removed the VIPs');
+    const left = spawnSync('pgrep', ['-f', `${work}/side-by-side-`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no daemon of the window is left');
+  } finally {
+    second.destroy();
+  }
+});
