@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { removeNamespacesWithPrefix } from '../../src/netns/lan';
 import { ADAPTERS } from './adapters';
-import { hbdSetting } from './adapters/hbd';
+import { type HbdMedium, hbdSetting } from './adapters/hbd';
 import { fastestNoRealtime as keepalivedNoRealtime, fastestUnicast as keepalivedUnicast } from './adapters/keepalived';
 import { writeReport } from './report';
 import { runSerialBench } from './serial';
@@ -50,20 +50,23 @@ const PHASES = ['failover', 'sweep', 'serial', 'steady', 'side-by-side'] as cons
 
 /**
  * The side-by-side comparisons, at keepalived's fastest interval (10 ms), hbd
- * first: as a quiet standby (hbd peers only) over broadcast and over unicast,
- * and with its standby heartbeating every 10 ms as Heartbeat's does. Only the
- * contenders whose implementation is installed; a comparison needs hbd and
- * one other.
+ * first, as a quiet standby (hbd peers only): over multicast like keepalived's
+ * adverts, over unicast against keepalived's unicast_peer, and over broadcast
+ * (Heartbeat's usual medium) beside Heartbeat; and with hbd's standby
+ * heartbeating every 10 ms as Heartbeat's does. Only the contenders whose
+ * implementation is installed; a comparison needs hbd and one other.
  */
 export function comparisons(adapters: readonly Adapter[]): Comparison[] {
   const by = (impl: string) => adapters.find((a) => a.impl === impl);
   const [hbd, keepalived, heartbeat] = [by('hbd'), by('keepalived'), by('heartbeat')];
   const list = (name: string, ...cs: (Contender | null)[]): Comparison => ({ name, contenders: cs.filter((c): c is Contender => c !== null) });
   const c = (a: Adapter | undefined, setting: Setting | undefined): Contender | null => (a && setting ? { adapter: a, setting } : null);
+  const quiet = (id: string, medium: HbdMedium) => hbdSetting(id, 10, 50, true, medium, 200, 1000);
   return [
-    list('broadcast/multicast, hbd as a quiet standby', c(hbd, hbdSetting('ka10-quiet', 10, 50, true, 'bcast', 200, 1000)), c(keepalived, keepalived?.settings().fastest), c(heartbeat, heartbeat?.settings().fastest)),
-    list('unicast, hbd as a quiet standby', c(hbd, hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000)), c(keepalived, keepalivedUnicast)),
-    list('broadcast/multicast, hbd standby heartbeating every 10 ms', c(hbd, hbdSetting('ka10', 10, 50)), c(keepalived, keepalived?.settings().fastest)),
+    list('multicast, hbd as a quiet standby', c(hbd, quiet('ka10-mcast-quiet', 'mcast')), c(keepalived, keepalived?.settings().fastest)),
+    list('unicast, hbd as a quiet standby', c(hbd, quiet('ka10-ucast-quiet', 'ucast')), c(keepalived, keepalivedUnicast)),
+    list('broadcast, hbd as a quiet standby', c(hbd, quiet('ka10-quiet', 'bcast')), c(keepalived, keepalived?.settings().fastest), c(heartbeat, heartbeat?.settings().fastest)),
+    list('broadcast, hbd standby heartbeating every 10 ms', c(hbd, hbdSetting('ka10', 10, 50)), c(keepalived, keepalived?.settings().fastest)),
   ].filter((k) => k.contenders[0]?.adapter.impl === 'hbd' && k.contenders.length >= 2);
 }
 
@@ -243,7 +246,8 @@ async function main(): Promise<void> {
         // frames sent to the peer only (ucast, unicast_peer), which spares the other
         // machines on the LAN (and hbd its own looped-back broadcast) a copy of each frame;
         // hbd also with its standby heartbeating every 20 ms (standby_keepalive), and as a
-        // quiet standby (standby_deadtime 1 s: every 200 ms, as only an hbd peer allows).
+        // quiet standby (standby_deadtime 1 s: every 200 ms, as only an hbd peer allows),
+        // over broadcast, unicast and multicast (ttl 1, no local copy, as VRRP adverts).
         const sameRate = (a: Adapter): Setting[] => {
           if (load !== 'idle') return [];
           if (a.impl === 'hbd') {
@@ -253,6 +257,7 @@ async function main(): Promise<void> {
               hbdSetting('ka10-standby20', 10, 50, true, 'bcast', 20),
               hbdSetting('ka10-ucast-standby20', 10, 50, true, 'ucast', 20),
               hbdSetting('ka10-quiet', 10, 50, true, 'bcast', 200, 1000),
+              hbdSetting('ka10-mcast-quiet', 10, 50, true, 'mcast', 200, 1000),
               hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000),
             ];
           }

@@ -1,6 +1,6 @@
 // Development aid: trials or one steady window of one adapter/setting, printed.
 // Usage: node dist/bench/failover/try.js IMPL SETTING MODE [N]
-//   SETTING: a setting id of the adapter, or KA/DT in ms for hbd (e.g. 10/50; 10/50u: ucast;
+//   SETTING: a setting id of the adapter, or KA/DT in ms for hbd (e.g. 10/50; 10/50u: ucast; 10/50m: mcast;
 //            10/50s20: standby_keepalive 20 ms; 10/50us20: both; 10/50s200q1000: quiet
 //            standby, standby_deadtime 1000 ms)
 //   MODE: kill | link | steady (then N is the window in seconds; per-thread CPU is printed)
@@ -16,8 +16,9 @@ import { runTrial } from './trial';
 import type { FailureMode, Setting } from './types';
 
 function pickSetting(impl: string, id: string): Setting {
-  const m = /^(\d+)\/(\d+)(u?)(?:s(\d+))?(?:q(\d+))?$/.exec(id);
-  if (impl === 'hbd' && m) return hbdSetting(`ka${m[1]}`, Number(m[1]), Number(m[2]), true, m[3] ? 'ucast' : 'bcast', Number(m[4] ?? 0), Number(m[5] ?? 0));
+  const m = /^(\d+)\/(\d+)([um]?)(?:s(\d+))?(?:q(\d+))?$/.exec(id);
+  const medium = m?.[3] === 'u' ? 'ucast' : m?.[3] === 'm' ? 'mcast' : 'bcast';
+  if (impl === 'hbd' && m) return hbdSetting(`ka${m[1]}`, Number(m[1]), Number(m[2]), true, medium, Number(m[4] ?? 0), Number(m[5] ?? 0));
   const extra: Record<string, Setting> = impl === 'keepalived' ? { [fastestUnicast.id]: fastestUnicast, [fastestNoRealtime.id]: fastestNoRealtime } : {};
   const settings = { ...extra, ...(adapterByName(impl).settings() as unknown as Record<string, Setting>) };
   const setting = settings[id];

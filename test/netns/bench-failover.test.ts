@@ -55,16 +55,17 @@ test('a steady window: CPU, packets and memory are counted, and nothing fails ov
   assert.equal(robustness.endedClean, true);
 });
 
-// The cost rows' unicast and standby_keepalive settings: a configuration a
-// daemon got wrong (a peer that hears nothing) would show as the standby
-// taking the VIP.
+// The cost rows' unicast, multicast and standby_keepalive settings: a
+// configuration a daemon got wrong (a peer that hears nothing) would show as
+// the standby taking the VIP.
 for (const [adapter, setting] of [
   [hbdAdapter, hbdSetting('ka10-ucast', 10, 50, true, 'ucast')],
   [hbdAdapter, hbdSetting('ka10-ucast-standby20', 10, 50, true, 'ucast', 20)],
   [hbdAdapter, hbdSetting('ka10-ucast-quiet', 10, 50, true, 'ucast', 200, 1000)],
+  [hbdAdapter, hbdSetting('ka10-mcast-quiet', 10, 50, true, 'mcast', 200, 1000)],
   [keepalivedAdapter, fastestUnicast],
 ] as const) {
-  test(`${adapter.impl} with frames to the peer only (${setting.label}): both send, A keeps the VIP`, { timeout: 60_000, skip: adapter.unavailable() ?? false }, async () => {
+  test(`${adapter.impl} at the cost rows' setting (${setting.label}): both send, A keeps the VIP`, { timeout: 60_000, skip: adapter.unavailable() ?? false }, async () => {
     const { cost, robustness } = await runSteady(adapter, topo, setting, 'idle', 2, work);
     assert.ok(cost.packetsPerSecA > 50, JSON.stringify(cost));
     if (adapter.impl === 'hbd' && setting.params.standbyDeadtimeMs) {

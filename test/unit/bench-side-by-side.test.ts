@@ -100,8 +100,9 @@ test('comparisons: hbd first at a 10 ms interval against whoever is installed; n
   assert.deepEqual(
     all.map((k) => k.contenders.map((c) => `${c.adapter.impl}/${c.setting.id}`)),
     [
-      ['hbd/ka10-quiet', 'keepalived/fastest', 'heartbeat/fastest'],
+      ['hbd/ka10-mcast-quiet', 'keepalived/fastest'],
       ['hbd/ka10-ucast-quiet', 'keepalived/fastest-unicast'],
+      ['hbd/ka10-quiet', 'keepalived/fastest', 'heartbeat/fastest'],
       ['hbd/ka10', 'keepalived/fastest'],
     ],
   );

@@ -10,8 +10,15 @@ import { HbdNode } from '../../../test/harness/hbd-node';
 import type { Adapter, Pair, Setting, Side, Topology } from '../types';
 import { LOG_TAIL, processTree, untilReady } from './common';
 
-/** How the heartbeats travel: `bcast` on the LAN (Heartbeat's usual), or `ucast` to the peer only. */
-export type HbdMedium = 'bcast' | 'ucast';
+/**
+ * How the heartbeats travel: `bcast` on the LAN (Heartbeat's usual), `mcast`
+ * to a group (ttl 1, no local copy: as keepalived's VRRP adverts go), or
+ * `ucast` to the peer only.
+ */
+export type HbdMedium = 'bcast' | 'mcast' | 'ucast';
+
+/** The group of the `mcast` medium (administratively scoped). */
+export const BENCH_MCAST_GROUP = '239.0.0.94';
 
 /**
  * Heartbeat-style timing for hbd: keepalive/deadtime in ms; optionally hbd's
@@ -42,6 +49,7 @@ export function hbdSetting(
 /** The ha.cf media lines: one file serves both directors (a ucast line naming a node's own address is ignored there). */
 function mediaLines(topo: Topology, medium: unknown): string[] {
   if (medium === 'ucast') return [topo.a, topo.b].map((d) => `ucast ${topo.iface} ${d.address}`);
+  if (medium === 'mcast') return [`mcast ${topo.iface} ${BENCH_MCAST_GROUP} 694 1 0`];
   return [`bcast ${topo.iface}`];
 }
 
