@@ -506,17 +506,13 @@ static void run_commands(hb_engine *e, int64_t now)
 
 /* --------------------------------------------------------------- the loop */
 
-/* Everything the heartbeat path touches: state, buffers, this thread's stack. */
+/* Everything the heartbeat path touches: state, history and buffers (one
+ * mapping, sys_arena.c) and this thread's stack. */
 static int lock_working_set(hb_engine *e)
 {
-    int rc = hb_rt_lock_region(e, sizeof *e);
-    const void *bufs[] = {e->txbuf, e->rxbuf, e->scratch, e->store_rx, e->store_tx};
-    for (size_t i = 0; rc == 0 && i < sizeof bufs / sizeof bufs[0]; i++)
-        rc = hb_rt_lock_region(bufs[i], e->bufcap);
+    int rc = hb_rt_lock_region(e, hb_arena_size(e->arena_len));
     if (rc == 0 && e->stack)
         rc = hb_rt_lock_region(e->stack, HB_ENGINE_STACK_SIZE);
-    if (rc == 0)
-        rc = hb_rt_lock_region(e->history, sizeof *e->history);
     return rc;
 }
 

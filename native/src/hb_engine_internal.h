@@ -70,6 +70,13 @@ int hb_rt_lock_region(const void *addr, size_t len);
 /* A priority-inheritance mutex (plain if the system has none). */
 int hb_rt_mutex_init(pthread_mutex_t *m);
 
+/* sys_arena.c: a zeroed mapping of at least len bytes, 2 MiB-aligned, huge
+ * pages asked for, not inherited by fork(); NULL when out of memory.
+ * hb_arena_size is the length actually mapped. */
+void *hb_arena_map(size_t len);
+size_t hb_arena_size(size_t len);
+void hb_arena_unmap(void *base, size_t len);
+
 /* ------------------------------------------------------------------- time */
 
 /* Wall clock seconds (for the `ts` field). */

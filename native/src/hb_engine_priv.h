@@ -117,6 +117,7 @@ struct hb_engine {
     hb_cmd *cmd_head, *cmd_tail;
 
     pthread_t thread;
+    size_t arena_len; /* the engine, history and buffers: one mapping (sys_arena.c) */
     void *stack;
     bool thread_started;
     atomic_bool stop;

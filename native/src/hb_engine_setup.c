@@ -12,6 +12,17 @@
 
 #include "hb_engine_priv.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HB_ASAN 1
+#endif
+#endif
+#ifdef HB_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 static const char *const engine_drop_names[HB_EDROP_COUNT] = {
     [HB_EDROP_UNKNOWN_NODE] = "unknown_node", [HB_EDROP_OWN_MESSAGE] = "own_message",
     [HB_EDROP_REPLAY] = "replay",             [HB_EDROP_OLD_SEQ] = "old_seq",
@@ -202,6 +213,59 @@ int hb_engine_serial_link(hb_engine *e, const char *device)
     return link_index(e, device);
 }
 
+/* ------------------------------------------------------------- the arena */
+
+/* Where each piece of the working set lies in the arena (sys_arena.c), after
+ * the engine itself at offset 0 (the thread's stack is not there: see
+ * sys_arena.c).  Datagrams are < 64 KiB (UDP); serial
+ * messages are bounded by the reader. */
+#define HB_ENGINE_BUFCAP 65536u
+enum { ARENA_BUFS = 6 };
+typedef struct hb_arena_layout {
+    size_t history, bufs[ARENA_BUFS];
+} hb_arena_layout;
+
+/* Between pieces: an overrun of one buffer never writes into the next
+ * (poisoned under AddressSanitizer, which cannot see inside a mapping). */
+#define ARENA_GAP 64u
+
+static size_t place(size_t *at, size_t len, size_t align)
+{
+    size_t off = (*at + ARENA_GAP + align - 1) / align * align;
+    *at = off + len;
+    return off;
+}
+
+/* The bytes the arena needs. */
+static size_t arena_layout(hb_arena_layout *l)
+{
+    size_t at = sizeof(hb_engine);
+    l->history = place(&at, sizeof(hb_history), 64);
+    for (size_t i = 0; i < ARENA_BUFS; i++)
+        l->bufs[i] = place(&at, HB_ENGINE_BUFCAP, 64);
+    return at;
+}
+
+static void arena_carve(hb_engine *e, const hb_arena_layout *l, size_t len)
+{
+    uint8_t *base = (uint8_t *)e;
+    e->arena_len = len;
+    e->history = (hb_history *)(void *)(base + l->history);
+    uint8_t **bufs[ARENA_BUFS] = {&e->txbuf, &e->rxbuf, &e->scratch, &e->store_rx, &e->store_tx, &e->store_aux};
+    for (size_t i = 0; i < ARENA_BUFS; i++)
+        *bufs[i] = base + l->bufs[i];
+    e->bufcap = HB_ENGINE_BUFCAP;
+#ifdef HB_ASAN
+    /* Every byte no piece owns: the gaps and the tail of the mapping. */
+    size_t starts[] = {l->history, l->bufs[0], l->bufs[1], l->bufs[2], l->bufs[3], l->bufs[4], l->bufs[5], hb_arena_size(len)};
+    size_t ends[] = {sizeof(hb_engine), l->history + sizeof(hb_history), l->bufs[0] + HB_ENGINE_BUFCAP, l->bufs[1] + HB_ENGINE_BUFCAP,
+                     l->bufs[2] + HB_ENGINE_BUFCAP, l->bufs[3] + HB_ENGINE_BUFCAP, l->bufs[4] + HB_ENGINE_BUFCAP,
+                     l->bufs[5] + HB_ENGINE_BUFCAP};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        ASAN_POISON_MEMORY_REGION(base + ends[i], starts[i] - ends[i]);
+#endif
+}
+
 hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn notify, void *notify_arg, int *err,
                             char *errtext, size_t errtext_len)
 {
@@ -212,11 +276,14 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
         *err = -EINVAL;
         return NULL;
     }
-    hb_engine *e = calloc(1, sizeof *e);
+    hb_arena_layout at;
+    size_t arena_len = arena_layout(&at);
+    hb_engine *e = hb_arena_map(arena_len);
     if (!e) {
         *err = -ENOMEM;
         return NULL;
     }
+    arena_carve(e, &at, arena_len);
     e->cfg = *cfg;
     e->send_interval_ms = cfg->keepalive_ms;
     e->epfd = e->timerfd = e->wakefd = -1;
@@ -226,23 +293,6 @@ hb_engine *hb_engine_create(const hb_engine_config *cfg, hb_engine_notify_fn not
     int rc = hb_evq_init(&e->evq, notify, notify_arg);
     if (rc < 0)
         goto fail;
-    /* Datagrams are < 64 KiB (UDP); serial messages are bounded by the reader. */
-    e->bufcap = 65536;
-    e->txbuf = malloc(e->bufcap);
-    e->rxbuf = malloc(e->bufcap);
-    e->scratch = malloc(e->bufcap);
-    e->store_rx = malloc(e->bufcap);
-    e->store_tx = malloc(e->bufcap);
-    e->store_aux = malloc(e->bufcap);
-    if (!e->txbuf || !e->rxbuf || !e->scratch || !e->store_rx || !e->store_tx || !e->store_aux) {
-        rc = -ENOMEM;
-        goto fail;
-    }
-    e->history = malloc(sizeof *e->history);
-    if (!e->history) {
-        rc = -ENOMEM;
-        goto fail;
-    }
     hb_history_init(e->history, cfg->max_rexmit_delay_ms);
     if (getrandom(&e->rng, sizeof e->rng, 0) != (ssize_t)sizeof e->rng || e->rng == 0)
         e->rng = (uint64_t)hb_mono_ms() * 2654435761u + 1;
@@ -308,17 +358,10 @@ void hb_engine_destroy(hb_engine *e)
         free(c);
     }
     hb_evq_destroy(&e->evq);
-    free(e->txbuf);
-    free(e->rxbuf);
-    free(e->scratch);
-    free(e->store_rx);
-    free(e->store_tx);
-    free(e->store_aux);
-    free(e->stack);
-    free(e->history);
     pthread_mutex_destroy(&e->lock);
     pthread_mutex_destroy(&e->cmd_lock);
-    free(e);
+    free(e->stack);
+    hb_arena_unmap(e, e->arena_len);
 }
 
 static void hex(const uint8_t *in, size_t n, char *out)
