@@ -144,7 +144,7 @@ export interface CostRecord {
  * seconds, so machine noise hits them alike.
  */
 export interface SideBySideRecord {
-  /** Which comparison, e.g. 'broadcast/multicast' or 'unicast'. */
+  /** Which comparison, e.g. 'unicast, hbd as a quiet standby'. */
   readonly comparison: string;
   readonly round: number;
   /** Epoch ms when the window opened. */
